@@ -1,0 +1,199 @@
+"""The command line: ``python -m verify certify|show|report|recheck``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from verify import __version__
+from verify.caps import DEFAULT_CAPS, Caps
+from verify.checkers import Context
+from verify.claims import DEFAULT_CLAIMS_DIR
+from verify.dispatch import load_claims, rejected_result, run
+from verify.verdict import Result, Verdict
+
+EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT = 0, 1, 2
+MARK = {Verdict.CERTIFIED: "CERTIFIED", Verdict.REFUTED: "REFUTED", Verdict.INCONCLUSIVE: "INCONCLUSIVE",
+        Verdict.ERROR: "ERROR"}
+
+
+def _add_cap_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-seconds", type=float, default=DEFAULT_CAPS.seconds,
+                        help="wall-clock seconds per claim (default %(default)s)")
+    parser.add_argument("--max-expr-chars", type=int, default=DEFAULT_CAPS.max_expr_chars,
+                        help="longest expression text (default %(default)s)")
+    parser.add_argument("--max-exponent", type=int, default=DEFAULT_CAPS.max_exponent,
+                        help="largest numeric exponent (default %(default)s)")
+    parser.add_argument("--max-digits", type=int, default=DEFAULT_CAPS.max_digits,
+                        help="highest working precision in digits (default %(default)s)")
+    parser.add_argument("--max-steps", type=int, default=DEFAULT_CAPS.max_steps,
+                        help="longest step-size schedule (default %(default)s)")
+
+
+def _caps(args: argparse.Namespace) -> Caps:
+    return replace(DEFAULT_CAPS, seconds=args.max_seconds, max_expr_chars=args.max_expr_chars,
+                   max_exponent=args.max_exponent, max_digits=args.max_digits, max_steps=args.max_steps)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of all subcommands."""
+    parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"gradverify {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    cert = sub.add_parser("certify", help="check claims and print a verdict per claim")
+    cert.add_argument("paths", nargs="*", help="claim files or folders (default: the suite's claims)")
+    cert.add_argument("--json", dest="json_out", help="write every result with its evidence to this file")
+    cert.add_argument("--report", help="also write the PDF report to this file")
+    cert.add_argument("--cert-dir", help="folder for certificates (default: 'certs' beside --json, "
+                                         "else ./certs)")
+    cert.add_argument("--only", action="append", default=[], help="check only claims with this id "
+                                                                   "(repeatable)")
+    cert.add_argument("--quiet", action="store_true", help="print only the summary")
+    _add_cap_flags(cert)
+
+    show = sub.add_parser("show", help="print one claim's full evidence")
+    show.add_argument("id")
+    show.add_argument("paths", nargs="*")
+    _add_cap_flags(show)
+
+    rep = sub.add_parser("report", help="write the PDF report from a results JSON file")
+    rep.add_argument("results")
+    rep.add_argument("-o", "--output", required=True)
+
+    rec = sub.add_parser("recheck", help="re-verify saved certificates with the standard library only")
+    rec.add_argument("certificates", nargs="+")
+    return parser
+
+
+def _default_paths(paths: list[str]) -> list[str | Path]:
+    return list(paths) if paths else [DEFAULT_CLAIMS_DIR]
+
+
+def _print_result(i: int, n: int, result: Result, quiet: bool) -> None:
+    if quiet:
+        return
+    width = len(str(n))
+    print(f"[{i:>{width}}/{n}] {MARK[result.verdict]:<12} {result.id}  {result.summary}  "
+          f"({result.seconds:.2f} s)", flush=True)
+
+
+def results_document(results: list[Result], paths: list[str | Path]) -> dict[str, Any]:
+    """The JSON document written by ``certify --json`` and read by the report."""
+    counts = {v.value: sum(r.verdict is v for r in results) for v in Verdict}
+    return {
+        "suite": "gradverify",
+        "suite_version": __version__,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "paths": [str(p) for p in paths],
+        "counts": counts,
+        "results": [r.to_json() for r in results],
+    }
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    paths = _default_paths(args.paths)
+    claims, rejected = load_claims(paths)
+    if args.only:
+        wanted = set(args.only)
+        claims = [c for c in claims if c.id in wanted]
+        rejected = [r for r in rejected if r.id in wanted]
+    for rej in rejected:
+        print(f"error: {rej.error.line()}", file=sys.stderr)
+    cert_dir = Path(args.cert_dir) if args.cert_dir else (
+        Path(args.json_out).resolve().parent / "certs" if args.json_out else Path("certs"))
+    ctx = Context(caps=_caps(args), cert_dir=cert_dir)
+    total = len(claims) + len(rejected)
+    errors = [rejected_result(r) for r in rejected]
+    for i, res in enumerate(errors, start=1):
+        _print_result(i, total, res, args.quiet)
+    offset = len(errors)
+    results = errors + run(claims, ctx, lambda i, n, r: _print_result(offset + i, total, r, args.quiet))
+    counts = {v: sum(r.verdict is v for r in results) for v in Verdict}
+    missed = [r for r in results if not r.met_expectation]
+    print("summary: " + ", ".join(f"{counts[v]} {v.value}" for v in Verdict)
+          + f"; {len(missed)} not as expected", flush=True)
+    for r in missed:
+        print(f"  expected {r.expect}, got {r.verdict.value}: {r.id}")
+    doc = results_document(results, paths)
+    if args.json_out:
+        out = Path(args.json_out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
+    if args.report:
+        status = _write_report(doc, Path(args.report))
+        if status:
+            return status
+    if rejected:
+        return EXIT_INPUT
+    return EXIT_EXPECTATION if missed else EXIT_OK
+
+
+def _write_report(doc: dict[str, Any], out: Path) -> int:
+    try:
+        from reports import render  # the report package is optional at import time
+    except ImportError as exc:
+        print(f"error: the report package is not available: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        render.write_report(doc, out)
+    except Exception as exc:  # one line, never a traceback
+        print(f"error: {out}: could not write the report: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    paths = _default_paths(args.paths)
+    claims, rejected = load_claims(paths)
+    for rej in rejected:
+        if rej.id == args.id:
+            print(json.dumps(rejected_result(rej).to_json(), indent=2, default=str))
+            return EXIT_INPUT
+    match = [c for c in claims if c.id == args.id]
+    if not match:
+        print(f"error: no claim with id '{args.id}' under {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_INPUT
+    result = run(match, Context(caps=_caps(args)))[0]
+    print(json.dumps(result.to_json(), indent=2, default=str))
+    return EXIT_OK if result.met_expectation else EXIT_EXPECTATION
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    path = Path(args.results)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"error: {path}: cannot read results: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_INPUT
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        print(f"error: {path}: not a results file: expected an object with a 'results' list", file=sys.stderr)
+        return EXIT_INPUT
+    return _write_report(doc, Path(args.output))
+
+
+def cmd_recheck(args: argparse.Namespace) -> int:
+    try:
+        from pep import certcheck
+    except ImportError:
+        print("error: certificate re-checking is not available in this build", file=sys.stderr)
+        return EXIT_INPUT
+    return certcheck.main(args.certificates)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler = {"certify": cmd_certify, "show": cmd_show, "report": cmd_report, "recheck": cmd_recheck}
+    try:
+        return handler[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

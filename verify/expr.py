@@ -1,0 +1,248 @@
+"""A restricted expression grammar parsed into sympy: a claim can never execute code.
+
+The text is parsed by :mod:`ast` and only arithmetic, numbers, names and calls of whitelisted functions
+are turned into sympy objects; everything else (attributes, subscripts, lambdas, strings, keywords) is
+rejected with a :class:`~verify.errors.FieldError`. Decimal literals become exact rationals.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sympy as sp
+
+from verify.caps import DEFAULT_CAPS, Caps
+from verify.errors import CapExceeded, FieldError
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sqrt": sp.sqrt,
+    "log": sp.log,
+    "ln": sp.log,
+    "exp": sp.exp,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "atan": sp.atan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "acosh": sp.acosh,
+    "Abs": sp.Abs,
+    "abs": sp.Abs,
+    "min": sp.Min,
+    "max": sp.Max,
+    "Min": sp.Min,
+    "Max": sp.Max,
+    "floor": sp.floor,
+    "ceiling": sp.ceiling,
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+ASSUMPTIONS = ("positive", "nonnegative", "negative", "nonpositive", "real", "integer")
+MAX_NODES = 2000  # parse-tree size cap; far above any claim in the registry
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=="}
+RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: sp.StrictLessThan(a, b, evaluate=False),
+    "<=": lambda a, b: sp.LessThan(a, b, evaluate=False),
+    ">": lambda a, b: sp.StrictGreaterThan(a, b, evaluate=False),
+    ">=": lambda a, b: sp.GreaterThan(a, b, evaluate=False),
+    "==": lambda a, b: sp.Eq(a, b, evaluate=False),
+}
+
+
+def make_symbol(name: str, assumption: str | None = None) -> sp.Symbol:
+    """A sympy symbol for a claim parameter; parameters are real unless an assumption says more."""
+    if assumption is None:
+        return sp.Symbol(name, real=True)
+    if assumption not in ASSUMPTIONS:
+        raise FieldError("assume", f"unknown assumption '{assumption}' for '{name}' "
+                                   f"(one of {', '.join(ASSUMPTIONS)})")
+    extra = {} if assumption in ("real", "integer") else {"real": True}
+    return sp.Symbol(name, **{assumption: True}, **extra)
+
+
+class _Builder:
+    """Walks a Python AST of an expression and builds sympy objects from the allowed nodes only."""
+
+    def __init__(self, text: str, field: str, symbols: dict[str, Any], allow_new: bool,
+                 functions: Mapping[str, Callable[..., Any]], caps: Caps) -> None:
+        self.text = text
+        self.field = field
+        self.symbols = symbols
+        self.allow_new = allow_new
+        self.functions = functions
+        self.caps = caps
+
+    def fail(self, message: str) -> FieldError:
+        return FieldError(self.field, f"{message} in '{_short(self.text)}'")
+
+    def build(self, node: ast.AST) -> Any:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise self.fail(f"'{type(node).__name__}' is not allowed (only arithmetic, numbers, names "
+                            "and calls of known functions)")
+        return method(node)
+
+    def _Expression(self, node: ast.Expression) -> Any:
+        return self.build(node.body)
+
+    def _Constant(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"constant {value!r} is not a real number")
+        if isinstance(value, int):
+            if len(str(abs(value))) > self.caps.max_int_digits:
+                raise CapExceeded("max_int_digits", "integer literal too long", self.field)
+            return sp.Integer(value)
+        literal = ast.get_source_segment(self.text, node) or repr(value)
+        if not math.isfinite(value):
+            raise self.fail(f"non-finite number '{literal}'")
+        return sp.Rational(literal.replace("_", ""))
+
+    def _Name(self, node: ast.Name) -> Any:
+        name = node.id
+        if name in self.symbols:
+            return self.symbols[name]
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in self.functions:
+            raise self.fail(f"'{name}' is a function and needs arguments")
+        if not self.allow_new or not NAME_RE.match(name):
+            raise self.fail(f"unknown symbol '{name}'")
+        symbol = make_symbol(name)
+        self.symbols[name] = symbol
+        return symbol
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise self.fail(f"operator '{type(node.op).__name__}' is not allowed")
+
+    def _BinOp(self, node: ast.BinOp) -> Any:
+        if isinstance(node.op, ast.BitXor):
+            raise self.fail("'^' is not a power here: write '**'")
+        left = self.build(node.left)
+        right = self.build(node.right)
+        if isinstance(node.op, ast.Pow):
+            return self._power(left, right)
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise self.fail(f"operator '{type(node.op).__name__}' is not allowed")
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise self.fail("division by zero")
+        return op(left, right)
+
+    def _power(self, base: Any, exponent: Any) -> Any:
+        if isinstance(exponent, sp.Number):
+            if abs(exponent) > self.caps.max_exponent:
+                raise CapExceeded("max_exponent", f"exponent {exponent} is above {self.caps.max_exponent}",
+                                  self.field)
+            if isinstance(base, sp.Rational) and base != 0 and abs(base) != 1:
+                size = abs(float(exponent)) * max(abs(math.log10(abs(base.p))), math.log10(base.q) + 1)
+                if size > self.caps.max_int_digits:
+                    raise CapExceeded("max_int_digits", f"power with about {int(size)} digits", self.field)
+            if base == 0 and exponent < 0:
+                raise self.fail("division by zero")
+        return base**exponent
+
+    def _Call(self, node: ast.Call) -> Any:
+        if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
+            name = node.func.id if isinstance(node.func, ast.Name) else type(node.func).__name__
+            raise self.fail(f"unknown function '{name}'")
+        if node.keywords:
+            raise self.fail("keyword arguments are not allowed")
+        args = [self.build(arg) for arg in node.args]
+        try:
+            return self.functions[node.func.id](*args)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"bad call of '{node.func.id}': {exc}") from None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _parse_tree(text: Any, field: str, caps: Caps) -> ast.Expression:
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise FieldError(field, f"expected an expression (string or number), got {type(text).__name__}")
+    text = str(text)
+    if not text.strip():
+        raise FieldError(field, "empty expression")
+    if len(text) > caps.max_expr_chars:
+        raise CapExceeded("max_expr_chars", f"expression of {len(text)} characters", field)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        detail = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+        raise FieldError(field, f"unparsable expression '{_short(text)}': {detail}") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        raise CapExceeded("max_expr_chars", f"expression has more than {MAX_NODES} nodes", field)
+    return tree
+
+
+def parse_expr(text: Any, *, field: str, symbols: dict[str, Any] | None = None, allow_new: bool = True,
+               functions: Mapping[str, Callable[..., Any]] | None = None,
+               caps: Caps = DEFAULT_CAPS) -> Any:
+    """Parse ``text`` (a string, or a TOML number) into a sympy expression.
+
+    ``symbols`` maps names to objects and is extended with new real symbols when ``allow_new``;
+    ``functions`` replaces the default function table (e.g. to add ``f``, ``grad``, ``inner``).
+    """
+    if isinstance(text, float) and not math.isfinite(text):
+        raise FieldError(field, f"non-finite number {text}")
+    if isinstance(text, float):
+        return sp.Rational(repr(text))
+    if isinstance(text, int) and not isinstance(text, bool):
+        return sp.Integer(text)
+    tree = _parse_tree(text, field, caps)
+    if isinstance(tree.body, ast.Compare):
+        raise FieldError(field, f"expected an expression, not a comparison: '{_short(str(text))}'")
+    table = symbols if symbols is not None else {}
+    builder = _Builder(str(text).strip(), field, table, allow_new, functions or FUNCTIONS, caps)
+    try:
+        return builder.build(tree)
+    except RecursionError:
+        raise FieldError(field, f"expression nested too deeply: '{_short(str(text))}'") from None
+
+
+def parse_relations(text: Any, *, field: str, symbols: dict[str, Any] | None = None, allow_new: bool = True,
+                    caps: Caps = DEFAULT_CAPS) -> list[tuple[Any, str, Any]]:
+    """Parse a comparison, possibly chained (``0 < h < 2``), into ``(lhs, op, rhs)`` triples."""
+    if not isinstance(text, str):
+        raise FieldError(field, f"expected a comparison string, got {type(text).__name__}")
+    tree = _parse_tree(text, field, caps)
+    if not isinstance(tree.body, ast.Compare):
+        raise FieldError(field, f"expected a comparison such as 'm < L', got '{_short(text)}'")
+    table = symbols if symbols is not None else {}
+    builder = _Builder(text.strip(), field, table, allow_new, FUNCTIONS, caps)
+    node = tree.body
+    terms = [builder.build(node.left)] + [builder.build(c) for c in node.comparators]
+    out = []
+    for i, op in enumerate(node.ops):
+        name = _COMPARE.get(type(op))
+        if name is None:
+            raise builder.fail(f"comparison '{type(op).__name__}' is not allowed")
+        out.append((terms[i], name, terms[i + 1]))
+    return out
+
+
+def parse_number(value: Any, *, field: str, caps: Caps = DEFAULT_CAPS) -> sp.Expr:
+    """A constant (TOML number or exact string such as ``"3/2"``) as an exact sympy number."""
+    expr = parse_expr(value, field=field, allow_new=False, caps=caps)
+    if not getattr(expr, "free_symbols", None) == set() and not isinstance(expr, sp.Number):
+        raise FieldError(field, f"expected a constant, got '{expr}'")
+    return expr
