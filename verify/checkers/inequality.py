@@ -1,0 +1,63 @@
+"""``kind = "inequality"``: lhs (<, <=, >, >=) rhs for all parameters in the assumptions and domain."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+
+from verify.checkers import register
+from verify.checkers.base import Checker, Context
+from verify.checkers.identity import _short, describe_point
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.params import parse_parameters
+from verify.positivity import prove_sign
+from verify.verdict import Outcome, Verdict
+from verify.witness import SAMPLES, find_violation
+
+RELATIONS = ("<", "<=", ">", ">=")
+
+
+@register
+class InequalityChecker(Checker):
+    """Certified by a symbolic sign proof, refuted by a rigorously re-checked point."""
+
+    kind = "inequality"
+    required = ("lhs", "relation", "rhs")
+    optional = ("where", "assume", "domain")
+
+    def check(self, claim: Claim, ctx: Context) -> Outcome:
+        relation = claim.get("relation")
+        if relation not in RELATIONS:
+            raise FieldError("relation", f"'{relation}' is not one of {', '.join(RELATIONS)}")
+        params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"))
+        lhs, rhs = params.substitute(exprs["lhs"]), params.substitute(exprs["rhs"])
+        # g must be > 0 (strict) or >= 0 for the claim to hold
+        g = rhs - lhs if relation in ("<", "<=") else lhs - rhs
+        strict = relation in ("<", ">")
+        evidence: dict[str, Any] = {"lhs": str(lhs), "relation": relation, "rhs": str(rhs),
+                                    "difference": f"{'rhs - lhs' if relation in ('<', '<=') else 'lhs - rhs'}"
+                                                  f" = {g}"}
+        proof = prove_sign(g, strict, params)
+        if proof:
+            return Outcome(Verdict.CERTIFIED, _short(proof, 140), {**evidence, "method": proof})
+
+        def violated(sign: int) -> bool:
+            return sign < 0 or (strict and sign == 0)
+
+        witness, tried = find_violation(g, violated, params, ctx.seed, score=lambda v: -v if not math.isnan(v)
+                                        else -math.inf)
+        if witness:
+            point = describe_point(witness.point)
+            values = {"lhs": str(sp.N(lhs.xreplace(witness.point), 50)),
+                      "rhs": str(sp.N(rhs.xreplace(witness.point), 50))}
+            evidence.update(method="witness point", witness=point, values=values,
+                            witness_check=f"{witness.check}: the difference is {witness.value}")
+            return Outcome(Verdict.REFUTED, f"fails at {point}: lhs = {_short(values['lhs'])}, "
+                           f"rhs = {_short(values['rhs'])} ({witness.check})", evidence)
+        reason = (f"no symbolic proof found (assumptions, positive reparametrization, root isolation) and "
+                  f"{tried} sampled points satisfy the inequality")
+        evidence.update(reason=reason, samples={"points": tried, "target": SAMPLES})
+        return Outcome(Verdict.INCONCLUSIVE, reason, evidence)

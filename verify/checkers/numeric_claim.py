@@ -1,0 +1,135 @@
+"""``kind = "numeric"``: a printed number or a comparison checked against an exact expression."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy as sp
+
+from numeric.evaluate import cross_check
+from numeric.interval import sign_of
+from verify.checkers import register
+from verify.checkers.base import Checker, Context
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.expr import parse_expr
+from verify.verdict import Outcome, Verdict
+
+DECIMAL_RE = re.compile(r"^\s*([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$")
+RELATIONS = ("approx", "==", "<", "<=", ">", ">=")
+
+
+def rounding_unit(value_text: str, digits: int | None) -> tuple[sp.Rational, sp.Rational, str]:
+    """The printed value, the unit of its last printed digit (or of ``digits`` significant digits), and a
+    description; ``"0.980"`` has unit 1/1000, ``"3.91e-5"`` has unit 10**-7."""
+    match = DECIMAL_RE.match(value_text)
+    if not match:
+        raise FieldError("value", f"'{value_text}' is not a decimal number as printed (e.g. 0.980, 3.91e-5)")
+    sign, whole, frac, exp = match.groups()
+    frac = frac or ""
+    exponent = int(exp or 0)
+    if abs(exponent) > 10_000:
+        raise FieldError("value", f"exponent {exponent} out of range")
+    value = sp.Rational(f"{sign}{whole}{'.' + frac if frac else ''}") * sp.Rational(10) ** exponent
+    if digits is None:
+        unit = sp.Rational(10) ** (exponent - len(frac))
+        return value, unit, f"{len(frac)} printed decimals" + (f" at 10^{exponent}" if exponent else "")
+    if value == 0:
+        raise FieldError("digits", "significant digits are undefined for a printed value of 0")
+    lead = _leading_exponent(value)
+    return value, sp.Rational(10) ** (lead - digits + 1), f"{digits} significant digits"
+
+
+def _leading_exponent(value: sp.Rational) -> int:
+    """floor(log10(|value|)) computed exactly."""
+    v = abs(value)
+    e = len(str(v.p)) - len(str(v.q))
+    while sp.Rational(10) ** e > v:
+        e -= 1
+    while sp.Rational(10) ** (e + 1) <= v:
+        e += 1
+    return e
+
+
+def _digits_field(claim: Claim) -> int | None:
+    digits = claim.get("digits")
+    if digits is None:
+        return None
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 100:
+        raise FieldError("digits", f"must be a whole number from 1 to 100, got {digits!r}")
+    return digits
+
+
+def decide_sign(expr: Any, bits: int) -> tuple[int | None, str]:
+    """Sign of a constant expression with how it was decided (exact, symbolic zero, or an enclosure)."""
+    expr = sp.nsimplify(expr) if isinstance(expr, sp.Float) else expr
+    if isinstance(expr, sp.Rational):
+        return int(bool(expr > 0)) - int(bool(expr < 0)), "exact rational arithmetic"
+    sign = sign_of(expr, bits=bits, max_bits=max(bits, 4 * bits))
+    if sign is not None:
+        return sign, f"interval arithmetic (mpmath iv, {bits}+ bits)"
+    try:
+        if sp.simplify(expr) == 0:
+            return 0, "sympy simplifies the difference to 0"
+    except (TypeError, ValueError, RecursionError):
+        pass
+    return None, "neither an enclosure excluding 0 nor a symbolic zero was found"
+
+
+@register
+class NumericChecker(Checker):
+    """A number as printed (``approx``) or a comparison between two constant expressions."""
+
+    kind = "numeric"
+    required = ("expr", "value")
+    optional = ("relation", "digits")
+
+    def check(self, claim: Claim, ctx: Context) -> Outcome:
+        relation = claim.get("relation", "approx")
+        if relation not in RELATIONS:
+            raise FieldError("relation", f"'{relation}' is not one of {', '.join(RELATIONS)}")
+        expr = parse_expr(claim.get("expr"), field="expr", allow_new=False, caps=ctx.caps)
+        digits = _digits_field(claim)
+        bits = 200  # ~60 decimal digits, above the 50 the rules require; doubled up to 4x when needed
+        evidence: dict[str, Any] = {"expr": str(expr), "values": cross_check(expr)}
+        if isinstance(expr, sp.Rational):
+            evidence["values"]["exact"] = str(expr)
+        if evidence["values"].get("discrepancy"):
+            evidence["discrepancy"] = evidence["values"]["discrepancy"]
+        if relation == "approx":
+            raw = claim.get("value")
+            text = raw if isinstance(raw, str) else repr(raw) if isinstance(raw, int | float) else None
+            if text is None or isinstance(raw, bool):
+                raise FieldError("value", "must be the number as printed, e.g. \"0.980\"")
+            value, unit, how = rounding_unit(text, digits)
+            half = unit / 2
+            low_sign, m1 = decide_sign(expr - (value - half), bits)
+            high_sign, m2 = decide_sign((value + half) - expr, bits)
+            evidence.update(value=text, rounding=f"{how}: |expr - {text}| <= {half}",
+                            interval=[str(value - half), str(value + half)], method=m1)
+            if low_sign is None or high_sign is None:
+                return Outcome(Verdict.INCONCLUSIVE, f"could not decide whether {expr} rounds to {text}",
+                               {**evidence, "reason": m1 if low_sign is None else m2})
+            if low_sign >= 0 and high_sign >= 0:
+                return Outcome(Verdict.CERTIFIED, f"{expr} = {evidence['values']['mpmath']} rounds to {text} "
+                               f"({how})", evidence)
+            evidence["witness"] = {"expr": str(expr), "value": evidence["values"]["mpmath"], "printed": text}
+            evidence["witness_check"] = f"{m1}: value outside [{value - half}, {value + half}]"
+            return Outcome(Verdict.REFUTED, f"{expr} = {evidence['values']['mpmath']} does not round to "
+                           f"{text} ({how})", evidence)
+        if digits is not None:
+            raise FieldError("digits", "only meaningful with relation = \"approx\"")
+        value = parse_expr(claim.get("value"), field="value", allow_new=False, caps=ctx.caps)
+        sign, method = decide_sign(expr - value, bits)
+        evidence.update(value=str(value), relation=relation, method=method,
+                        value_values=cross_check(value))
+        if sign is None:
+            return Outcome(Verdict.INCONCLUSIVE, f"could not decide {expr} {relation} {value}",
+                           {**evidence, "reason": method})
+        holds = {"==": sign == 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[relation]
+        lhs_text = evidence["values"]["mpmath"]
+        if holds:
+            return Outcome(Verdict.CERTIFIED, f"{expr} {relation} {value} ({method})", evidence)
+        evidence["witness"] = {"expr": lhs_text, "value": evidence["value_values"]["mpmath"]}
+        return Outcome(Verdict.REFUTED, f"{expr} = {lhs_text} is not {relation} {value} ({method})", evidence)

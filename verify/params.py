@@ -1,0 +1,88 @@
+"""The parameter fields shared by identity and inequality claims: ``where``, ``assume`` and ``domain``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from numeric.interval import sign_of
+from verify.caps import Caps
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.expr import make_symbol, parse_expr, parse_relations
+
+
+@dataclass
+class Parameters:
+    """Symbols with their assumptions, substitutions, and domain constraints as ``(a, op, b)`` triples."""
+
+    symbols: dict[str, Any]
+    where: dict[sp.Symbol, Any] = field(default_factory=dict)
+    domain: list[tuple[Any, str, Any]] = field(default_factory=list)
+    assume: dict[str, str] = field(default_factory=dict)
+
+    def substitute(self, expr: Any) -> Any:
+        """Apply ``where`` until no substituted symbol is left (bounded by the number of substitutions)."""
+        for _ in range(len(self.where) + 1):
+            new = expr.xreplace(self.where) if hasattr(expr, "xreplace") else expr
+            if new == expr:
+                return new
+            expr = new
+        return expr
+
+    def domain_holds(self, point: Mapping[Any, Any]) -> bool | None:
+        """True/False when every domain constraint is decided at ``point``, None when one is undecided."""
+        for a, op, b in self.domain:
+            s = sign_of(self.substitute(b - a), point)
+            if s is None:
+                return None
+            if not {"<": s > 0, "<=": s >= 0, ">": s < 0, ">=": s <= 0, "==": s == 0}[op]:
+                return False
+        return True
+
+
+def parse_parameters(claim: Claim, caps: Caps, expr_fields: tuple[str, ...],
+                     parse: Callable[..., Any] = parse_expr) -> tuple[Parameters, dict[str, Any]]:
+    """Parse ``assume``, ``where``, ``domain`` and the claim's expression fields, checking every name."""
+    assume = claim.get("assume", {})
+    if not isinstance(assume, dict):
+        raise FieldError("assume", "must be a table such as { m = \"positive\" }")
+    symbols: dict[str, Any] = {}
+    for name, kind in assume.items():
+        if not isinstance(kind, str):
+            raise FieldError("assume", f"assumption for '{name}' must be a string")
+        symbols[name] = make_symbol(name, kind)
+    where_raw = claim.get("where", {})
+    if not isinstance(where_raw, dict):
+        raise FieldError("where", "must be a table such as { alpha = \"2/(m + L)\" }")
+    where: dict[sp.Symbol, Any] = {}
+    for name in where_raw:
+        if name not in symbols:
+            symbols[name] = make_symbol(name)
+    for name, text in where_raw.items():
+        where[symbols[name]] = parse(text, field=f"where.{name}", symbols=symbols, caps=caps)
+    exprs = {f: parse(claim.get(f), field=f, symbols=symbols, caps=caps) for f in expr_fields}
+    domain_raw = claim.get("domain", [])
+    if isinstance(domain_raw, str):
+        domain_raw = [domain_raw]
+    if not isinstance(domain_raw, list):
+        raise FieldError("domain", "must be a list of comparisons such as [\"m < L\"]")
+    domain = []
+    for i, text in enumerate(domain_raw):
+        domain.extend(parse_relations(text, field=f"domain[{i}]", symbols=symbols, caps=caps))
+    params = Parameters(symbols=symbols, where=where, domain=domain, assume=dict(assume))
+    used: set[Any] = set()
+    for e in list(exprs.values()) + list(where.values()):
+        used |= getattr(e, "free_symbols", set())
+    for a, _, b in domain:
+        used |= getattr(a, "free_symbols", set()) | getattr(b, "free_symbols", set())
+    for name in assume:
+        if symbols[name] not in used and symbols[name] not in where:
+            raise FieldError("assume", f"symbol '{name}' does not appear in the claim")
+    for sym in where:
+        if sym not in used:
+            raise FieldError("where", f"symbol '{sym}' does not appear in the claim")
+    return params, exprs

@@ -1,0 +1,185 @@
+"""Symbolic proofs that an expression is >= 0 (or > 0) on a claim's assumptions and domain.
+
+Three sound strategies, tried in order:
+1. sympy's assumption system on the factored expression (e.g. ``(L*a - 1)**2/(2*L)`` with L > 0);
+2. a positive reparametrization of the domain (``0 < h < 2`` becomes ``h = 2t/(1+t)``, ``m < L`` becomes
+   ``L = m + d``, with t, d > 0), after which a numerator and denominator whose every coefficient has one
+   sign prove the sign (every monomial in positive variables is positive);
+3. for a rational function of one variable, exact isolation of the real roots of numerator and
+   denominator and an exact sign test between them.
+Each returns a sentence saying what was proved, or None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from verify.params import Parameters
+
+_Z = sp.Integer(0)
+
+
+def prove_sign(g: Any, strict: bool, params: Parameters) -> str | None:
+    """A proof sentence that ``g > 0`` (strict) or ``g >= 0`` holds on the domain, else None."""
+    for strategy in (_by_assumptions, _by_reparametrization, _by_roots):
+        try:
+            proof = strategy(g, strict, params)
+        except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, NotImplementedError,
+                TypeError, ValueError, ZeroDivisionError):
+            proof = None
+        if proof:
+            return proof
+    return None
+
+
+def _by_assumptions(g: Any, strict: bool, params: Parameters) -> str | None:
+    f = sp.factor(sp.cancel(sp.together(g)))
+    ok = f.is_positive if strict else f.is_nonnegative
+    if ok:
+        return f"sympy's assumptions prove {f} {'>' if strict else '>='} 0"
+    return None
+
+
+def _positive_map(params: Parameters, symbols: set[Any]) -> tuple[dict[Any, Any], list[str]] | None:
+    """Substitutions by positive symbols covering the domain, or None when a symbol is unconstrained."""
+    lower: dict[Any, Any] = {}
+    upper: dict[Any, Any] = {}
+    orders: list[tuple[Any, Any]] = []
+    for a, op, b in params.domain:
+        a, b = params.substitute(a), params.substitute(b)
+        if op in (">", ">="):
+            a, b = b, a
+        if op == "==":
+            continue
+        if isinstance(b, sp.Symbol) and a.is_number:
+            lower[b] = max(lower.get(b, a), a)
+        elif isinstance(a, sp.Symbol) and b.is_number:
+            upper[a] = min(upper.get(a, b), b)
+        elif isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol):
+            orders.append((a, b))
+    for s in symbols:
+        if s.is_nonnegative:
+            lower[s] = max(lower.get(s, _Z), _Z)
+    mapping: dict[Any, Any] = {}
+    notes: list[str] = []
+    for s in sorted(symbols, key=lambda x: x.name):
+        lo, hi = lower.get(s), upper.get(s)
+        t = sp.Symbol(f"_t_{s.name}", positive=True)
+        if lo is not None and hi is not None:
+            if not hi > lo:
+                return None
+            mapping[s] = lo + (hi - lo) * t / (1 + t)
+            notes.append(f"{s} = {lo} + ({hi - lo})*t/(1 + t)")
+        elif lo is not None:
+            mapping[s] = lo + t
+            notes.append(f"{s} = {lo} + t" if lo != 0 else f"{s} > 0")
+    left_sides = {a for a, _ in orders}
+    for a, b in orders:
+        # every domain point with a < b has d = b - a > 0, so b = a + d covers the domain
+        if a in mapping and b in symbols and b not in left_sides:
+            d = sp.Symbol(f"_d_{b.name}", positive=True)
+            mapping[b] = mapping[a] + d
+            notes.append(f"{b} = {a} + d")
+    if any(s not in mapping for s in symbols):
+        return None
+    return mapping, notes
+
+
+def _one_signed(poly_expr: Any, gens: list[Any]) -> int | None:
+    """+1 / -1 when every coefficient is >= 0 / <= 0 (and the polynomial is not 0), else None."""
+    poly = sp.Poly(sp.expand(poly_expr), *gens) if gens else None
+    coeffs = poly.coeffs() if poly is not None else [sp.expand(poly_expr)]
+    if not all(c.is_Rational for c in coeffs) or all(c == 0 for c in coeffs):
+        return None
+    if all(c >= 0 for c in coeffs):
+        return 1
+    if all(c <= 0 for c in coeffs):
+        return -1
+    return None
+
+
+def _by_reparametrization(g: Any, strict: bool, params: Parameters) -> str | None:
+    symbols = set(g.free_symbols)
+    if not symbols:
+        return None
+    found = _positive_map(params, symbols)
+    if not found:
+        return None
+    mapping, notes = found
+    h = sp.cancel(sp.together(g.xreplace(mapping)))
+    num, den = sp.fraction(h)
+    gens = sorted(h.free_symbols, key=lambda x: x.name)
+    signs = []
+    for part in (num, den):
+        factors = sp.factor_list(part, *gens) if gens else (part, [])
+        sign = 1 if factors[0] > 0 else -1 if factors[0] < 0 else 0
+        for factor, mult in factors[1]:
+            fs = _one_signed(factor, gens)
+            if fs is None and mult % 2 == 1:
+                return None
+            if fs is None and strict:
+                return None  # an even power may vanish: only >= 0 is proved
+            sign *= 1 if mult % 2 == 0 else fs
+        signs.append(sign)
+    if signs[0] * signs[1] > 0:
+        return ("with " + ", ".join(notes) + f" (all new variables positive), the difference is {h}: "
+                "numerator and denominator factor into terms of fixed sign")
+    return None
+
+
+def _by_roots(g: Any, strict: bool, params: Parameters) -> str | None:
+    symbols = list(g.free_symbols)
+    if len(symbols) != 1:
+        return None
+    x = symbols[0]
+    lo, hi = _interval_of(x, params)
+    num, den = sp.fraction(sp.cancel(sp.together(g)))
+    if not (num.is_polynomial(x) and den.is_polynomial(x)):
+        return None
+    roots = sorted(set(sp.Poly(num, x).real_roots()) | set(sp.Poly(den, x).real_roots()),
+                   key=lambda r: sp.N(r, 60))
+    inside = [r for r in roots if (lo is None or r > lo) and (hi is None or r < hi)]
+    if any(sp.Poly(den, x).eval(r) == 0 for r in inside):
+        return None
+    if strict and inside:
+        return None
+    cuts = [lo] + inside + [hi]
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        probe = _between(left, right)
+        value = g.xreplace({x: probe})
+        if not (value > 0 if strict else value >= 0):
+            return None
+    where = f"({lo if lo is not None else '-oo'}, {hi if hi is not None else 'oo'})"
+    return (f"exact real-root isolation: on {where} the only sign changes of {sp.factor(g)} could be at "
+            f"{[str(r) for r in inside] or 'no points'}; exact signs between them are all positive")
+
+
+def _interval_of(x: Any, params: Parameters) -> tuple[Any, Any]:
+    lo = _Z if x.is_nonnegative else None
+    hi = _Z if x.is_nonpositive else None
+    for a, op, b in params.domain:
+        a, b = params.substitute(a), params.substitute(b)
+        if op in (">", ">="):
+            a, b = b, a
+        if b == x and a.is_number:
+            lo = a if lo is None else max(lo, a)
+        elif a == x and b.is_number:
+            hi = b if hi is None else min(hi, b)
+    return lo, hi
+
+
+def _between(left: Any, right: Any) -> sp.Rational:
+    """An exact rational strictly between two (possibly algebraic or infinite) endpoints."""
+    if left is None and right is None:
+        return _Z
+    if left is None:
+        return sp.floor(sp.N(right, 30)) - 1
+    if right is None:
+        return sp.ceiling(sp.N(left, 30)) + 1
+    a, b = sp.N(left, 60), sp.N(right, 60)
+    mid = sp.nsimplify((a + b) / 2, rational=True)
+    if not (left < mid < right):
+        mid = sp.Rational(str(sp.N((a + b) / 2, 60)))
+    return mid
