@@ -53,11 +53,11 @@ def cross_check(expr: Any, subs: Mapping[Any, Any] | None = None, digits: int = 
         out["discrepancy"] = f"float64 gives {f64!r} where the {digits}-digit value is {out['mpmath']}"
     elif mp is not None and f64 is not None:
         with mpmath.workdps(digits):
-            scale = max(abs(mp), mpmath.mpf(10) ** (-digits // 2))
-            rel = abs(mpmath.mpf(f64) - mp) / scale
+            err = abs(mpmath.mpf(f64) - mp)
+            rel = err / abs(mp) if mp != 0 else err
         if rel > FLOAT64_REL_TOL:
             out["discrepancy"] = (f"float64 {f64!r} differs from the {digits}-digit value {out['mpmath']} "
-                                  f"by relative {mpmath.nstr(rel, 3)} (> {FLOAT64_REL_TOL:g})")
+                                  f"by {'relative ' if mp != 0 else ''}{_nstr(rel, 3)} (> {FLOAT64_REL_TOL:g})")
     return out
 
 

@@ -151,7 +151,7 @@ class _Builder:
                 raise CapExceeded("max_exponent", f"exponent {exponent} is above {self.caps.max_exponent}",
                                   self.field)
             if isinstance(base, sp.Rational) and base != 0 and abs(base) != 1:
-                size = abs(float(exponent)) * max(abs(math.log10(abs(base.p))), math.log10(base.q) + 1)
+                size = abs(float(exponent)) * math.log10(max(abs(base.p), base.q))
                 if size > self.caps.max_int_digits:
                     raise CapExceeded("max_int_digits", f"power with about {int(size)} digits", self.field)
             if base == 0 and exponent < 0:

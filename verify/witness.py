@@ -18,6 +18,7 @@ from numeric.interval import sign_of
 from verify.params import Parameters
 
 SAMPLES = 600  # points screened per claim: enough to hit any violated region of non-negligible measure
+SIMPLE_FIRST = 40  # leading points drawn from small simple values only
 LOCAL_STEPS = 200  # hill-climbing steps from the most nearly violating points
 SIMPLE = [sp.Rational(v) for v in ("1", "2", "1/2", "3", "1/3", "10", "1/10", "100", "1/100", "5", "7/3")]
 
@@ -51,7 +52,8 @@ def _log_uniform(rng: random.Random) -> sp.Rational:
     return sp.Rational(round(10 ** rng.uniform(-3, 3), 6)).limit_denominator(10**6) or sp.Rational(1, 1000)
 
 
-def _value(sym: Any, rng: random.Random, bounds: list[sp.Rational | None] | None) -> sp.Rational:
+def _value(sym: Any, rng: random.Random, bounds: list[sp.Rational | None] | None,
+           simple: bool = False) -> sp.Rational:
     lo, hi = bounds if bounds else (None, None)
     if sym.is_positive or (sym.is_nonnegative and rng.random() < 0.9):
         lo = max(lo, sp.Integer(0)) if lo is not None else sp.Integer(0)
@@ -62,10 +64,12 @@ def _value(sym: Any, rng: random.Random, bounds: list[sp.Rational | None] | None
         b = int(hi) - 1 if hi is not None else 20
         return sp.Integer(rng.randint(min(a, b), max(a, b)))
     if lo is not None and hi is not None:
+        if simple:
+            return lo + (hi - lo) * rng.choice([sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(3, 4)])
         t = sp.Rational(rng.randint(1, 999), 1000) if rng.random() < 0.8 else sp.Rational(
             rng.choice([1, 999, 1, 9999]), 10000)
         return lo + (hi - lo) * t
-    base = rng.choice(SIMPLE) if rng.random() < 0.3 else _log_uniform(rng)
+    base = rng.choice(SIMPLE) if simple or rng.random() < 0.3 else _log_uniform(rng)
     if lo is not None:
         return lo + base
     if hi is not None:
@@ -80,7 +84,8 @@ def sample_points(symbols: list[Any], params: Parameters, rng: random.Random,
     produced = tries = 0
     while produced < count and tries < 20 * count:
         tries += 1
-        point = {s: _value(s, rng, bounds.get(s)) for s in symbols}
+        # simple values (1, 2, 1/2, ...) first, so that witnesses are easy to read
+        point = {s: _value(s, rng, bounds.get(s), simple=tries <= SIMPLE_FIRST) for s in symbols}
         if params.domain_holds(point):
             produced += 1
             yield point

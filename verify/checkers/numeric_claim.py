@@ -112,11 +112,11 @@ class NumericChecker(Checker):
                 return Outcome(Verdict.INCONCLUSIVE, f"could not decide whether {expr} rounds to {text}",
                                {**evidence, "reason": m1 if low_sign is None else m2})
             if low_sign >= 0 and high_sign >= 0:
-                return Outcome(Verdict.CERTIFIED, f"{expr} = {evidence['values']['mpmath']} rounds to {text} "
+                return Outcome(Verdict.CERTIFIED, f"{expr} = {_brief(evidence['values']['mpmath'])} rounds to {text} "
                                f"({how})", evidence)
             evidence["witness"] = {"expr": str(expr), "value": evidence["values"]["mpmath"], "printed": text}
             evidence["witness_check"] = f"{m1}: value outside [{value - half}, {value + half}]"
-            return Outcome(Verdict.REFUTED, f"{expr} = {evidence['values']['mpmath']} does not round to "
+            return Outcome(Verdict.REFUTED, f"{expr} = {_brief(evidence['values']['mpmath'])} does not round to "
                            f"{text} ({how})", evidence)
         if digits is not None:
             raise FieldError("digits", "only meaningful with relation = \"approx\"")
@@ -128,8 +128,18 @@ class NumericChecker(Checker):
             return Outcome(Verdict.INCONCLUSIVE, f"could not decide {expr} {relation} {value}",
                            {**evidence, "reason": method})
         holds = {"==": sign == 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[relation]
-        lhs_text = evidence["values"]["mpmath"]
+        lhs_text = _brief(evidence["values"]["mpmath"])
         if holds:
             return Outcome(Verdict.CERTIFIED, f"{expr} {relation} {value} ({method})", evidence)
         evidence["witness"] = {"expr": lhs_text, "value": evidence["value_values"]["mpmath"]}
         return Outcome(Verdict.REFUTED, f"{expr} = {lhs_text} is not {relation} {value} ({method})", evidence)
+
+
+def _brief(text: str | None, digits: int = 20) -> str:
+    """A long decimal cut to about ``digits`` significant characters for one-line summaries."""
+    if text is None:
+        return "?"
+    mant, _, exp = text.partition("e")
+    if len(mant) > digits + 2:
+        mant = mant[: digits + 2] + "..."
+    return mant + ("e" + exp if exp else "")

@@ -1,0 +1,43 @@
+"""Shared helpers: write claim files into a temporary folder and run the checkers on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verify.checkers import Context
+from verify.dispatch import check_claim, load_claims
+from verify.verdict import Result
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def toml_claim(**fields: object) -> str:
+    """One ``[[claim]]`` table from keyword fields (strings quoted, dicts inline, lists as arrays)."""
+    def fmt(v: object) -> str:
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {fmt(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, list):
+            return "[" + ", ".join(fmt(x) for x in v) + "]"
+        return repr(v)
+
+    fields.setdefault("statement", "test claim")
+    return "[[claim]]\n" + "".join(f"{k} = {fmt(v)}\n" for k, v in fields.items()) + "\n"
+
+
+@pytest.fixture
+def run_claims(tmp_path: Path):
+    """Write claim tables to a file and return ``(results by id, rejected)``."""
+    def run(*tables: str) -> tuple[dict[str, Result], list]:
+        path = tmp_path / "claims.toml"
+        path.write_text("".join(tables), encoding="utf-8")
+        claims, rejected = load_claims([path])
+        ctx = Context(cert_dir=tmp_path / "certs")
+        return {c.id: check_claim(c, ctx) for c in claims}, rejected
+
+    return run
