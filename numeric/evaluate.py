@@ -57,7 +57,8 @@ def cross_check(expr: Any, subs: Mapping[Any, Any] | None = None, digits: int = 
             rel = err / abs(mp) if mp != 0 else err
         if rel > FLOAT64_REL_TOL:
             out["discrepancy"] = (f"float64 {f64!r} differs from the {digits}-digit value {out['mpmath']} "
-                                  f"by {'relative ' if mp != 0 else ''}{_nstr(rel, 3)} (> {FLOAT64_REL_TOL:g})")
+                                  f"by {'relative ' if mp != 0 else ''}{_nstr(rel, 3)} "
+                                  f"(> {FLOAT64_REL_TOL:g})")
     return out
 
 

@@ -84,6 +84,7 @@ def test_unused_assumption_and_where_are_errors(run_claims):
         toml_claim(id="d", kind="inequality", lhs="x", relation="=<", rhs="x"),
         toml_claim(id="e", kind="identity", lhs="x", rhs="x", domain=["x"]),
     )
-    for cid, field in (("a", "assume"), ("b", "where"), ("c", "assume"), ("d", "relation"), ("e", "domain[0]")):
+    expected = {"a": "assume", "b": "where", "c": "assume", "d": "relation", "e": "domain[0]"}
+    for cid, field in expected.items():
         assert results[cid].verdict is Verdict.ERROR, cid
         assert results[cid].evidence["field"] == field, cid

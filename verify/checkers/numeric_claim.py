@@ -111,13 +111,12 @@ class NumericChecker(Checker):
             if low_sign is None or high_sign is None:
                 return Outcome(Verdict.INCONCLUSIVE, f"could not decide whether {expr} rounds to {text}",
                                {**evidence, "reason": m1 if low_sign is None else m2})
+            shown = _brief(evidence["values"]["mpmath"])
             if low_sign >= 0 and high_sign >= 0:
-                return Outcome(Verdict.CERTIFIED, f"{expr} = {_brief(evidence['values']['mpmath'])} rounds to {text} "
-                               f"({how})", evidence)
+                return Outcome(Verdict.CERTIFIED, f"{expr} = {shown} rounds to {text} ({how})", evidence)
             evidence["witness"] = {"expr": str(expr), "value": evidence["values"]["mpmath"], "printed": text}
             evidence["witness_check"] = f"{m1}: value outside [{value - half}, {value + half}]"
-            return Outcome(Verdict.REFUTED, f"{expr} = {_brief(evidence['values']['mpmath'])} does not round to "
-                           f"{text} ({how})", evidence)
+            return Outcome(Verdict.REFUTED, f"{expr} = {shown} does not round to {text} ({how})", evidence)
         if digits is not None:
             raise FieldError("digits", "only meaningful with relation = \"approx\"")
         value = parse_expr(claim.get("value"), field="value", allow_new=False, caps=ctx.caps)
