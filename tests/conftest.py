@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,12 @@ from verify.dispatch import check_claim, load_claims
 from verify.verdict import Result
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m verify ARGS`` in a subprocess, as a user would."""
+    return subprocess.run([sys.executable, "-m", "verify", *args], capture_output=True, text=True,
+                          cwd=cwd or REPO, timeout=600)
 
 
 def toml_claim(**fields: object) -> str:

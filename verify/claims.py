@@ -95,7 +95,7 @@ def parse_claims(data: Any, file: str, known_kinds: dict[str, Any]) -> tuple[lis
             cid = table.get("id") if isinstance(table, dict) else None
             label = cid if isinstance(cid, str) and ID_RE.match(cid) else f"{fid}#{index}"
             exc.located(file=file, claim_id=cid if isinstance(cid, str) else f"#{index}")
-            expect = table.get("expect") if isinstance(table, dict) else None
+            expect = _str_or_none(table, "expect")
             rejected.append(Rejected(exc, label, file,
                                      expect=expect if expect in EXPECTABLE else None,
                                      statement=_str_or_none(table, "statement"),

@@ -1,0 +1,1 @@
+"""Performance-estimation problems (PEP) for gradient descent with any step-size schedule."""

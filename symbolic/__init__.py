@@ -1,0 +1,1 @@
+"""Symbolic derivations of the chapter's theorems with sympy, and exact quadratic-field arithmetic."""

@@ -1,0 +1,49 @@
+"""The command line: certify over the registry, show, exit codes and the JSON document."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_cli, toml_claim
+
+
+def test_registry_certifies_with_expectations_met(tmp_path):
+    out = tmp_path / "results.json"
+    proc = run_cli("certify", "--json", str(out))
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(out.read_text())
+    ids = {r["id"] for r in doc["results"]}
+    assert {"ex2.rho-100", "def.polyak.one-step"} <= ids
+    missed = [r["id"] for r in doc["results"] if r["expect"] and r["expect"] != r["verdict"]]
+    assert not missed, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "summary:" in proc.stdout
+    for r in doc["results"]:
+        assert set(r) >= {"id", "verdict", "expect", "evidence", "seconds"}
+
+
+def test_expectation_mismatch_exits_1(tmp_path):
+    (tmp_path / "c.toml").write_text(toml_claim(id="c", kind="numeric", expr="99/101", value="0.981",
+                                                expect="certified"), encoding="utf-8")
+    proc = run_cli("certify", str(tmp_path))
+    assert proc.returncode == 1
+    assert "expected certified, got refuted: c" in proc.stdout
+
+
+def test_show_prints_full_evidence(tmp_path):
+    (tmp_path / "c.toml").write_text(toml_claim(id="c", kind="numeric", expr="99/101", value="0.980"),
+                                     encoding="utf-8")
+    proc = run_cli("show", "c", str(tmp_path))
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["verdict"] == "certified" and doc["evidence"]["values"]["exact"] == "99/101"
+    proc = run_cli("show", "nope", str(tmp_path))
+    assert proc.returncode == 2 and "no claim with id 'nope'" in proc.stderr
+
+
+def test_report_of_malformed_results_is_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    proc = run_cli("report", str(bad), "-o", str(tmp_path / "r.pdf"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
