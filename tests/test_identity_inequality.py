@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from tests.conftest import toml_claim
@@ -88,3 +89,33 @@ def test_unused_assumption_and_where_are_errors(run_claims):
     for cid, field in expected.items():
         assert results[cid].verdict is Verdict.ERROR, cid
         assert results[cid].evidence["field"] == field, cid
+
+
+def test_closed_bounds_are_not_certified_by_interior_proofs(run_claims):
+    # x > 0 fails at the closed end x = 0 of the domain; a proof on the interior must not certify it
+    results, _ = run_claims(
+        toml_claim(id="a", kind="inequality", lhs="x", relation=">", rhs="0", domain=["0 <= x <= 1"]),
+        toml_claim(id="b", kind="inequality", lhs="x*y", relation=">", rhs="0",
+                   assume={"x": "nonnegative", "y": "positive"}),
+        toml_claim(id="c", kind="inequality", lhs="y - x", relation=">", rhs="0",
+                   assume={"x": "positive", "y": "positive"}, domain=["x <= y"]),
+        toml_claim(id="d", kind="inequality", lhs="x*(1 - x)", relation=">=", rhs="0", domain=["0 <= x <= 1"]),
+    )
+    for cid in "abc":
+        assert results[cid].verdict is not Verdict.CERTIFIED, cid
+    assert results["a"].verdict is Verdict.REFUTED
+    assert results["d"].verdict is Verdict.CERTIFIED
+
+
+@pytest.mark.parametrize("assume", ["positive", "nonnegative", "negative", "nonpositive", "integer"])
+def test_witnesses_respect_assumptions(run_claims, assume):
+    # x*y <= -1 is false almost everywhere: any witness must still satisfy the assumptions on x and y
+    results, _ = run_claims(toml_claim(id="c", kind="inequality", lhs="x*y + x", relation="<=", rhs="-1000",
+                                       assume={"x": assume, "y": assume}))
+    res = results["c"]
+    assert res.verdict is Verdict.REFUTED
+    x, y = (sp.Rational(res.evidence["witness"][k]) for k in ("x", "y"))
+    for v in (x, y):
+        assert {"positive": v > 0, "nonnegative": v >= 0, "negative": v < 0, "nonpositive": v <= 0,
+                "integer": v.q == 1}[assume]
+    assert x * y + x > -1000

@@ -42,49 +42,62 @@ def _by_assumptions(g: Any, strict: bool, params: Parameters) -> str | None:
     return None
 
 
-def _positive_map(params: Parameters, symbols: set[Any]) -> tuple[dict[Any, Any], list[str]] | None:
-    """Substitutions by positive symbols covering the domain, or None when a symbol is unconstrained."""
-    lower: dict[Any, Any] = {}
-    upper: dict[Any, Any] = {}
-    orders: list[tuple[Any, Any]] = []
+def _positive_map(params: Parameters, symbols: set[Any]) -> tuple[dict[Any, Any], list[str], bool] | None:
+    """Substitutions by positive symbols whose image covers the domain's interior, or None when a symbol
+    is unconstrained. The flag says whether a closed bound (<=, >=, nonnegative) was replaced by an open
+    one, in which case only the interior of the domain is covered."""
+    lower: dict[Any, tuple[Any, bool]] = {}
+    upper: dict[Any, tuple[Any, bool]] = {}
+    orders: list[tuple[Any, Any, bool]] = []
+
+    def tighten(table: dict[Any, tuple[Any, bool]], s: Any, value: Any, closed: bool, pick: Any) -> None:
+        old = table.get(s)
+        if old is None or pick(value, old[0]) != old[0] or (value == old[0] and not closed):
+            table[s] = (value, closed)
+
     for a, op, b in params.domain:
         a, b = params.substitute(a), params.substitute(b)
-        if op in (">", ">="):
-            a, b = b, a
         if op == "==":
             continue
+        closed = op in ("<=", ">=")
+        if op in (">", ">="):
+            a, b = b, a
         if isinstance(b, sp.Symbol) and a.is_number:
-            lower[b] = max(lower.get(b, a), a)
+            tighten(lower, b, a, closed, max)
         elif isinstance(a, sp.Symbol) and b.is_number:
-            upper[a] = min(upper.get(a, b), b)
+            tighten(upper, a, b, closed, min)
         elif isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol):
-            orders.append((a, b))
+            orders.append((a, b, closed))
     for s in symbols:
         if s.is_nonnegative:
-            lower[s] = max(lower.get(s, _Z), _Z)
+            tighten(lower, s, _Z, not s.is_positive, max)
     mapping: dict[Any, Any] = {}
     notes: list[str] = []
+    closed_used = False
     for s in sorted(symbols, key=lambda x: x.name):
         lo, hi = lower.get(s), upper.get(s)
         t = sp.Symbol(f"_t_{s.name}", positive=True)
         if lo is not None and hi is not None:
-            if not hi > lo:
+            if not hi[0] > lo[0]:
                 return None
-            mapping[s] = lo + (hi - lo) * t / (1 + t)
-            notes.append(f"{s} = {lo} + ({hi - lo})*t/(1 + t)")
+            mapping[s] = lo[0] + (hi[0] - lo[0]) * t / (1 + t)
+            notes.append(f"{s} = {lo[0]} + ({hi[0] - lo[0]})*t/(1 + t)")
+            closed_used |= lo[1] or hi[1]
         elif lo is not None:
-            mapping[s] = lo + t
-            notes.append(f"{s} = {lo} + t" if lo != 0 else f"{s} > 0")
-    left_sides = {a for a, _ in orders}
-    for a, b in orders:
+            mapping[s] = lo[0] + t
+            notes.append(f"{s} = {lo[0]} + t" if lo[0] != 0 else f"{s} > 0")
+            closed_used |= lo[1]
+    left_sides = {a for a, _, _ in orders}
+    for a, b, closed in orders:
         # every domain point with a < b has d = b - a > 0, so b = a + d covers the domain
         if a in mapping and b in symbols and b not in left_sides:
             d = sp.Symbol(f"_d_{b.name}", positive=True)
             mapping[b] = mapping[a] + d
             notes.append(f"{b} = {a} + d")
+            closed_used |= closed
     if any(s not in mapping for s in symbols):
         return None
-    return mapping, notes
+    return mapping, notes, closed_used
 
 
 def _one_signed(poly_expr: Any, gens: list[Any]) -> int | None:
@@ -107,7 +120,11 @@ def _by_reparametrization(g: Any, strict: bool, params: Parameters) -> str | Non
     found = _positive_map(params, symbols)
     if not found:
         return None
-    mapping, notes = found
+    mapping, notes, closed_used = found
+    if closed_used and (strict or g.has(sp.floor, sp.ceiling)):
+        # only the interior is covered: a non-strict claim extends to the boundary by continuity of g
+        # (every allowed function but floor and ceiling is continuous where defined); a strict one does not
+        return None
     h = sp.cancel(sp.together(g.xreplace(mapping)))
     num, den = sp.fraction(h)
     gens = sorted(h.free_symbols, key=lambda x: x.name)
@@ -134,7 +151,7 @@ def _by_roots(g: Any, strict: bool, params: Parameters) -> str | None:
     if len(symbols) != 1:
         return None
     x = symbols[0]
-    lo, hi = _interval_of(x, params)
+    lo, hi, lo_closed, hi_closed = _interval_of(x, params)
     num, den = sp.fraction(sp.cancel(sp.together(g)))
     if not (num.is_polynomial(x) and den.is_polynomial(x)):
         return None
@@ -145,6 +162,13 @@ def _by_roots(g: Any, strict: bool, params: Parameters) -> str | None:
         return None
     if strict and inside:
         return None
+    for end, closed in ((lo, lo_closed), (hi, hi_closed)):
+        if end is not None and closed:
+            if sp.Poly(den, x).eval(end) == 0:
+                return None
+            value = g.xreplace({x: end})
+            if not (value > 0 if strict else value >= 0):
+                return None
     cuts = [lo] + inside + [hi]
     for left, right in zip(cuts, cuts[1:], strict=False):
         probe = _between(left, right)
@@ -156,18 +180,24 @@ def _by_roots(g: Any, strict: bool, params: Parameters) -> str | None:
             f"{[str(r) for r in inside] or 'no points'}; exact signs between them are all positive")
 
 
-def _interval_of(x: Any, params: Parameters) -> tuple[Any, Any]:
+def _interval_of(x: Any, params: Parameters) -> tuple[Any, Any, bool, bool]:
+    """Constant bounds on ``x`` from its assumptions and the domain, with whether each is closed."""
     lo = _Z if x.is_nonnegative else None
+    lo_closed = bool(x.is_nonnegative and not x.is_positive)
     hi = _Z if x.is_nonpositive else None
+    hi_closed = bool(x.is_nonpositive and not x.is_negative)
     for a, op, b in params.domain:
         a, b = params.substitute(a), params.substitute(b)
+        closed = op in ("<=", ">=")
         if op in (">", ">="):
             a, b = b, a
-        if b == x and a.is_number:
-            lo = a if lo is None else max(lo, a)
-        elif a == x and b.is_number:
-            hi = b if hi is None else min(hi, b)
-    return lo, hi
+        if op == "==":
+            continue
+        if b == x and a.is_number and (lo is None or a > lo or (a == lo and not closed)):
+            lo, lo_closed = a, closed
+        elif a == x and b.is_number and (hi is None or b < hi or (b == hi and not closed)):
+            hi, hi_closed = b, closed
+    return lo, hi, lo_closed, hi_closed
 
 
 def _between(left: Any, right: Any) -> sp.Rational:

@@ -32,19 +32,23 @@ class Witness:
     check: str
 
 
-def _bounds(params: Parameters) -> dict[Any, list[sp.Rational | None]]:
-    """Constant lower/upper bounds on single symbols read from the domain (``0 < h < 2``)."""
-    out: dict[Any, list[sp.Rational | None]] = {}
+def _bounds(params: Parameters) -> dict[Any, list[Any]]:
+    """Constant bounds on single symbols read from the domain (``0 < h <= 2``): [lo, hi, lo_closed,
+    hi_closed]."""
+    out: dict[Any, list[Any]] = {}
     for a, op, b in params.domain:
         a, b = params.substitute(a), params.substitute(b)
-        if op in (">", ">="):
-            a, b = b, a
         if op == "==":
             continue
+        closed = op in ("<=", ">=")
+        if op in (">", ">="):
+            a, b = b, a
         if isinstance(a, sp.Symbol) and b.is_Rational:
-            out.setdefault(a, [None, None])[1] = b
+            entry = out.setdefault(a, [None, None, False, False])
+            entry[1], entry[3] = b, closed
         elif isinstance(b, sp.Symbol) and a.is_Rational:
-            out.setdefault(b, [None, None])[0] = a
+            entry = out.setdefault(b, [None, None, False, False])
+            entry[0], entry[2] = a, closed
     return out
 
 
@@ -52,22 +56,27 @@ def _log_uniform(rng: random.Random) -> sp.Rational:
     return sp.Rational(round(10 ** rng.uniform(-3, 3), 6)).limit_denominator(10**6) or sp.Rational(1, 1000)
 
 
-def _value(sym: Any, rng: random.Random, bounds: list[sp.Rational | None] | None,
-           simple: bool = False) -> sp.Rational:
-    lo, hi = bounds if bounds else (None, None)
-    if sym.is_positive or (sym.is_nonnegative and rng.random() < 0.9):
-        lo = max(lo, sp.Integer(0)) if lo is not None else sp.Integer(0)
-    if sym.is_negative or (sym.is_nonpositive and rng.random() < 0.9):
-        hi = min(hi, sp.Integer(0)) if hi is not None else sp.Integer(0)
+def _value(sym: Any, rng: random.Random, bounds: list[Any] | None, simple: bool = False) -> sp.Rational:
+    """A random exact value inside the symbol's assumptions and constant domain bounds."""
+    lo, hi, lo_closed, hi_closed = bounds if bounds else (None, None, False, False)
+    if sym.is_nonnegative:
+        if lo is None or lo < 0:
+            lo, lo_closed = sp.Integer(0), not sym.is_positive
+    if sym.is_nonpositive:
+        if hi is None or hi > 0:
+            hi, hi_closed = sp.Integer(0), not sym.is_negative
+    ends = [e for e, closed in ((lo, lo_closed), (hi, hi_closed)) if e is not None and closed]
+    if ends and rng.random() < (0.3 if simple else 0.05):
+        return sp.Rational(rng.choice(ends))  # closed ends are where claims most often break
     if sym.is_integer:
-        a = int(lo) + 1 if lo is not None else -20
-        b = int(hi) - 1 if hi is not None else 20
+        a = int(sp.ceiling(lo)) if lo is not None else -20
+        b = int(sp.floor(hi)) if hi is not None else 20
         return sp.Integer(rng.randint(min(a, b), max(a, b)))
     if lo is not None and hi is not None:
         if simple:
             return lo + (hi - lo) * rng.choice([sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(3, 4)])
         t = sp.Rational(rng.randint(1, 999), 1000) if rng.random() < 0.8 else sp.Rational(
-            rng.choice([1, 999, 1, 9999]), 10000)
+            rng.choice([1, 9999]), 10000)
         return lo + (hi - lo) * t
     base = rng.choice(SIMPLE) if simple or rng.random() < 0.3 else _log_uniform(rng)
     if lo is not None:
@@ -86,7 +95,7 @@ def sample_points(symbols: list[Any], params: Parameters, rng: random.Random,
         tries += 1
         # simple values (1, 2, 1/2, ...) first, so that witnesses are easy to read
         point = {s: _value(s, rng, bounds.get(s), simple=tries <= SIMPLE_FIRST) for s in symbols}
-        if params.domain_holds(point):
+        if _respects_assumptions(point) and params.domain_holds(point):
             produced += 1
             yield point
 
@@ -172,9 +181,10 @@ def _climb(expr: Any, fn: Callable[..., float], symbols: list[Any], start: dict[
 
 
 def _respects_assumptions(point: dict[Any, sp.Rational]) -> bool:
+    """Whether every value satisfies its symbol's sign and integrality assumptions."""
     for s, v in point.items():
         if (s.is_positive and v <= 0) or (s.is_nonnegative and v < 0) or (s.is_negative and v >= 0) or (
-                s.is_nonpositive and v > 0):
+                s.is_nonpositive and v > 0) or (s.is_integer and not v.is_integer):
             return False
     return True
 
