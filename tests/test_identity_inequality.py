@@ -99,7 +99,8 @@ def test_closed_bounds_are_not_certified_by_interior_proofs(run_claims):
                    assume={"x": "nonnegative", "y": "positive"}),
         toml_claim(id="c", kind="inequality", lhs="y - x", relation=">", rhs="0",
                    assume={"x": "positive", "y": "positive"}, domain=["x <= y"]),
-        toml_claim(id="d", kind="inequality", lhs="x*(1 - x)", relation=">=", rhs="0", domain=["0 <= x <= 1"]),
+        toml_claim(id="d", kind="inequality", lhs="x*(1 - x)", relation=">=", rhs="0",
+                   domain=["0 <= x <= 1"]),
     )
     for cid in "abc":
         assert results[cid].verdict is not Verdict.CERTIFIED, cid
