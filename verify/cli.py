@@ -75,7 +75,15 @@ def _default_paths(paths: list[str]) -> list[str | Path]:
     return list(paths) if paths else [DEFAULT_CLAIMS_DIR]
 
 
+def _print_start(i: int, n: int, claim_id: str) -> None:
+    """On a terminal, a transient 'checking' line so that long checks show progress."""
+    if sys.stderr.isatty():
+        print(f"\r  checking [{i}/{n}] {claim_id} ...", end="", file=sys.stderr, flush=True)
+
+
 def _print_result(i: int, n: int, result: Result, quiet: bool) -> None:
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
     if quiet:
         return
     width = len(str(n))
@@ -113,7 +121,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
     for i, res in enumerate(errors, start=1):
         _print_result(i, total, res, args.quiet)
     offset = len(errors)
-    results = errors + run(claims, ctx, lambda i, n, r: _print_result(offset + i, total, r, args.quiet))
+    results = errors + run(claims, ctx, lambda i, n, r: _print_result(offset + i, total, r, args.quiet),
+                           lambda i, n, c: _print_start(offset + i, total, c.id))
     counts = {v: sum(r.verdict is v for r in results) for v in Verdict}
     missed = [r for r in results if not r.met_expectation]
     print("summary: " + ", ".join(f"{counts[v]} {v.value}" for v in Verdict)

@@ -103,10 +103,13 @@ def rejected_result(rej: Rejected) -> Result:
 
 
 def run(claims: list[Claim], ctx: Context,
-        on_result: Callable[[int, int, Result], None] | None = None) -> list[Result]:
-    """Check claims in order, calling ``on_result(i, n, result)`` after each for progress output."""
+        on_result: Callable[[int, int, Result], None] | None = None,
+        on_start: Callable[[int, int, Claim], None] | None = None) -> list[Result]:
+    """Check claims in order, calling ``on_start`` before and ``on_result(i, n, result)`` after each."""
     results = []
     for i, claim in enumerate(claims, start=1):
+        if on_start:
+            on_start(i, len(claims), claim)
         result = check_claim(claim, ctx)
         results.append(result)
         if on_result:
