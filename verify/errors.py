@@ -27,8 +27,9 @@ class ClaimError(Exception):
         parts = []
         if self.file:
             parts.append(str(self.file))
-        if self.claim_id:
-            parts.append(f"claim '{self.claim_id}'")
+        claim_id = " ".join(str(self.claim_id).split()) if self.claim_id is not None else ""
+        if claim_id:
+            parts.append(f"claim '{claim_id}'")
         if self.field:
             parts.append(f"field '{self.field}'")
         text = " ".join(self.message.split())

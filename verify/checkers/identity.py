@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import sympy as sp
@@ -9,9 +10,10 @@ import sympy as sp
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
+from verify.errors import FieldError
 from verify.params import parse_parameters
 from verify.verdict import Outcome, Verdict
-from verify.witness import SAMPLES, find_violation
+from verify.witness import SAMPLES, find_violation, sample_points
 
 
 def prove_zero(diff: Any) -> str | None:
@@ -37,9 +39,11 @@ class IdentityChecker(Checker):
 
     kind = "identity"
     required = ("lhs", "rhs")
-    optional = ("where", "assume", "domain")
+    optional = ("where", "assume", "domain", "points")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
+        if claim.get("points") is not None:
+            return check_vector_identity(claim, ctx)
         params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"))
         lhs, rhs = params.substitute(exprs["lhs"]), params.substitute(exprs["rhs"])
         diff = lhs - rhs
@@ -59,6 +63,46 @@ class IdentityChecker(Checker):
         reason = f"sympy could not reduce lhs - rhs to 0, and {tried} sampled points found no difference"
         evidence.update(reason=reason, samples={"points": tried, "target": SAMPLES})
         return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def check_vector_identity(claim: Claim, ctx: Context) -> Outcome:
+    """``points = [...]``: lhs and rhs in the vector language of :mod:`symbolic.vector`, expanded into Gram
+    entries and function values; certified when the difference is zero for independent Gram symbols (that
+    is, for all vectors), refuted by explicit rational vectors re-checked exactly."""
+    from symbolic.vector import VectorSpace, find_gram_witness
+
+    points = claim.get("points")
+    if not isinstance(points, list):
+        raise FieldError("points", "must be a list of point names such as [\"x\", \"xs\"]")
+    space = VectorSpace(points)
+    params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"), parse=space.parse)
+    lhs, rhs = params.substitute(exprs["lhs"]), params.substitute(exprs["rhs"])
+    diff = lhs - rhs
+    evidence: dict[str, Any] = {"lhs (Gram form)": str(sp.expand(lhs)),
+                                "rhs (Gram form)": str(sp.expand(rhs)), "basis": list(space.basis)}
+    proof = prove_zero(diff)
+    if proof:
+        method = f"bilinear expansion into Gram entries and function values, then {proof}"
+        return Outcome(Verdict.CERTIFIED, method, {**evidence, "method": method})
+    gram = set(space.gram_symbols().values()) | set(space.fvalues.values())
+    param_syms = sorted((diff.free_symbols | {s for a, _, b in params.domain
+                                              for s in params.substitute(b - a).free_symbols}) - gram,
+                        key=lambda s: s.name)
+    rng = random.Random(ctx.seed)
+    param_points = list(sample_points(param_syms, params, rng, count=60)) if param_syms else [{}]
+    witness = find_gram_witness(diff, space, param_points, ctx.seed)
+    if witness:
+        desc = witness.describe()
+        check = "exact rational arithmetic" if isinstance(witness.value, sp.Rational) else (
+            "interval arithmetic, >= 200 bits")
+        evidence.update(method="explicit vectors", witness=desc,
+                        witness_check=f"{check}: lhs - rhs = {witness.value} != 0")
+        return Outcome(Verdict.REFUTED, f"lhs != rhs for explicit vectors in R^{witness.dimension} "
+                       f"(lhs - rhs = {_short(str(witness.value))}, {check})", evidence)
+    reason = ("sympy could not reduce the Gram form of lhs - rhs to 0, and random rational vectors found "
+              "no difference")
+    evidence.update(reason=reason)
+    return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
 
 
 def _short(text: str, limit: int = 24) -> str:

@@ -1,0 +1,193 @@
+"""``kind = "quadratic"``: worst-case rates of gradient descent on quadratics with spectrum in [m, L].
+
+Fields: ``m``, ``L`` (numbers or exact strings, 0 <= m < L); the schedule: ``steps`` (a list of exact step
+sizes), or ``schedule = "constant"`` with ``alpha`` and ``N``, or ``schedule = "chebyshev"`` with ``N``;
+``metric`` (``distance-ratio``, ``function-gap-ratio``, ``gradient-ratio``); ``bound`` (a constant
+expression); ``relation`` (``<=`` by default, ``<``, or ``==`` for an exact rate). See
+:mod:`symbolic.spectral` for the reduction to max over [m, L] of |p(lambda)| and how it is decided.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from symbolic.spectral import (
+    LAM,
+    METRICS,
+    RELATIONS,
+    chebyshev_steps,
+    closed_form_worst,
+    compare,
+    decide_polynomial,
+    residual,
+    run_gd,
+)
+from verify.checkers import register
+from verify.checkers.base import Checker, Context
+from verify.claims import Claim
+from verify.errors import CapExceeded, FieldError
+from verify.expr import parse_number
+from verify.verdict import Outcome, Verdict
+
+SCHEDULES = ("constant", "chebyshev")
+
+
+def _number(claim: Claim, name: str, ctx: Context) -> Any:
+    value = claim.get(name)
+    if value is None:
+        raise FieldError(name, "missing")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldError(name, f"non-finite number {value}")
+    expr = parse_number(value, field=name, caps=ctx.caps)
+    if not (expr.is_real and expr.is_finite):
+        raise FieldError(name, f"'{value}' is not a finite real number")
+    return expr
+
+
+def _count(claim: Claim, ctx: Context) -> int:
+    n = claim.get("N")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise FieldError("N", f"must be a positive integer, got {n!r}")
+    if n < 1:
+        raise FieldError("N", f"must be a positive integer, got {n}")
+    if n > ctx.caps.max_steps:
+        raise CapExceeded("max_steps", f"N = {n} is above {ctx.caps.max_steps}", "N")
+    return n
+
+
+def _positive(expr: Any, name: str) -> None:
+    from numeric.interval import sign_of
+
+    s = sign_of(expr)
+    if s is None:
+        raise FieldError(name, f"cannot decide the sign of '{expr}'")
+    if s <= 0:
+        raise FieldError(name, f"step sizes must be positive, got '{expr}'")
+
+
+@register
+class QuadraticChecker(Checker):
+    """Exact worst case over the spectrum [m, L] of the residual polynomial of a step-size schedule."""
+
+    kind = "quadratic"
+    required = ("m", "L", "metric", "bound")
+    optional = ("steps", "schedule", "alpha", "N", "relation")
+
+    def check(self, claim: Claim, ctx: Context) -> Outcome:
+        m, L = _number(claim, "m", ctx), _number(claim, "L", ctx)
+        if (m < 0) is sp.true:
+            raise FieldError("m", f"must be >= 0, got {m}")
+        from numeric.interval import sign_of
+
+        if sign_of(L - m) != 1:
+            raise FieldError("L", f"need m < L, got m = {m}, L = {L}")
+        metric = claim.get("metric")
+        if metric not in METRICS:
+            raise FieldError("metric", f"must be one of {', '.join(METRICS)}, got {metric!r}")
+        relation = claim.get("relation", "<=")
+        if relation not in RELATIONS:
+            raise FieldError("relation", f"must be one of {', '.join(RELATIONS)}, got {relation!r}")
+        bound = _number(claim, "bound", ctx)
+        steps, p, closed = self._schedule(claim, ctx, m, L)
+        power = 2 if metric == "function-gap-ratio" else 1
+        evidence: dict[str, Any] = {"m": str(m), "L": str(L), "metric": metric, "relation": relation,
+                                    "bound": str(bound), "steps": len(steps)}
+        if closed is not None:
+            kind, n, alpha = closed
+            worst_abs, at = closed_form_worst(kind, m, L, n, alpha)
+            worst = sp.nsimplify(worst_abs**power) if isinstance(worst_abs, sp.Rational) else worst_abs**power
+            holds = compare(worst, bound, relation)
+            method = ("constant step: |1 - alpha lambda| is convex, so the maximum is at lambda = m or L"
+                      if kind == "constant" else
+                      "Chebyshev steps: p = T_N((L+m-2 lambda)/(L-m))/T_N((L+m)/(L-m)) and |T_N| <= 1 on "
+                      "[-1, 1] with equality at the ends, so the maximum is 1/T_N((L+m)/(L-m))")
+            witness_lambda = at if holds is False else None
+            exact_at = worst
+        else:
+            dec = decide_polynomial(p, m, L, metric, bound, relation)
+            holds, method, worst, at, witness_lambda = dec.holds, dec.method, dec.worst, dec.worst_at, \
+                dec.witness_lambda
+            evidence.update(dec.detail)
+            exact_at = None
+        evidence["method"] = method
+        if worst is not None:
+            evidence["worst case"] = _show(worst)
+            evidence["attained at lambda"] = _show(at)
+        if holds is None:
+            reason = f"could not separate the worst case from the bound ({method})"
+            evidence["reason"] = reason
+            return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+        if holds:
+            shown = f"worst {metric} = {_show(worst)}" if worst is not None else f"worst {metric}"
+            return Outcome(Verdict.CERTIFIED, f"{shown} {relation} {bound} ({method})", evidence)
+        witness = self._witness(witness_lambda, m, L, steps, metric, p, power, exact_at, bound)
+        evidence["witness"] = witness
+        what = "exceeds" if relation != "==" or (worst is not None and compare(worst, bound, "<=") is False) \
+            else "differs from"
+        summary = (f"worst {metric} {what} the bound {bound}: at lambda = {witness['lambda']}, "
+                   f"|p|^{power} = {witness['exact value']}; diag quadratic re-run at 50 digits gives "
+                   f"{witness['gd 50 digits'][metric]}")
+        return Outcome(Verdict.REFUTED, summary, evidence)
+
+    def _schedule(self, claim: Claim, ctx: Context, m: Any, L: Any) -> tuple[list[Any], Any, Any]:
+        has_steps = claim.get("steps") is not None
+        schedule = claim.get("schedule")
+        if has_steps == (schedule is not None):
+            raise FieldError("steps", "give either 'steps' (a list) or 'schedule' (constant, chebyshev)")
+        if has_steps:
+            for name in ("alpha", "N"):
+                if claim.get(name) is not None:
+                    raise FieldError(name, "only with a 'schedule'")
+            raw = claim.get("steps")
+            if not isinstance(raw, list) or not raw:
+                raise FieldError("steps", "must be a non-empty list of step sizes")
+            if len(raw) > ctx.caps.max_steps:
+                raise CapExceeded("max_steps", f"{len(raw)} steps is above {ctx.caps.max_steps}", "steps")
+            steps = []
+            for i, text in enumerate(raw):
+                if isinstance(text, float) and not math.isfinite(text):
+                    raise FieldError(f"steps[{i}]", f"non-finite number {text}")
+                eta = parse_number(text, field=f"steps[{i}]", caps=ctx.caps)
+                if not (eta.is_real and eta.is_finite):
+                    raise FieldError(f"steps[{i}]", f"'{text}' is not a finite real number")
+                _positive(eta, f"steps[{i}]")
+                steps.append(eta)
+            return steps, residual(steps), None
+        if schedule not in SCHEDULES:
+            raise FieldError("schedule", f"must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
+        n = _count(claim, ctx)
+        if schedule == "constant":
+            alpha = _number(claim, "alpha", ctx)
+            _positive(alpha, "alpha")
+            return [alpha] * n, None, ("constant", n, alpha)
+        if claim.get("alpha") is not None:
+            raise FieldError("alpha", "not used by the chebyshev schedule")
+        return chebyshev_steps(n, m, L), None, ("chebyshev", n, None)
+
+    def _witness(self, lam: Any, m: Any, L: Any, steps: list[Any], metric: str, p: Any,
+                 power: int, exact: Any, bound: Any) -> dict[str, Any]:
+        """The worst eigenvalue, a 2-D diagonal quadratic diag(lam, other) and x_0 = (1, 0), re-run."""
+        other = L if lam == m else m
+        if exact is None:
+            exact = abs(sp.sympify(p).subs(LAM, lam)) ** power
+        gd = run_gd([lam, other], steps, [1, 0])
+        with mpmath.workdps(50):
+            rerun, b = mpmath.mpf(gd[metric]), mpmath.mpf(sp.N(bound, 60))
+            gap = mpmath.nstr(rerun - b, 10)
+        return {"lambda": _show(lam), "quadratic": f"f(x) = 1/2 ({_show(lam)} x1^2 + {_show(other)} x2^2)",
+                "x0": "(1, 0)", "exact value": _show(exact),
+                "gd 50 digits": gd, "gd value - bound (50 digits)": gap}
+
+
+def _show(value: Any) -> str:
+    value = sp.sympify(value)
+    if isinstance(value, sp.Rational) and len(str(value)) <= 60:
+        return str(value)
+    text = str(value)
+    if len(text) <= 60 and not value.has(sp.CRootOf):
+        return f"{text} = {sp.N(value, 30)}"
+    return str(sp.N(value, 50))
