@@ -1,1 +1,1 @@
-"""The PDF verification report."""
+"""The PDF verification report: results JSON -> typst document (with matplotlib plots) -> PDF."""

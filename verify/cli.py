@@ -179,7 +179,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = Path(args.results)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         print(f"error: {path}: cannot read results: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_INPUT
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
