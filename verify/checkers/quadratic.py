@@ -9,7 +9,6 @@ expression); ``relation`` (``<=`` by default, ``<``, or ``==`` for an exact rate
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import mpmath
@@ -29,44 +28,11 @@ from symbolic.spectral import (
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import CapExceeded, FieldError
-from verify.expr import parse_number
+from verify.errors import FieldError
+from verify.fields import count_field, number_field, require_positive, steps_field
 from verify.verdict import Outcome, Verdict
 
 SCHEDULES = ("constant", "chebyshev")
-
-
-def _number(claim: Claim, name: str, ctx: Context) -> Any:
-    value = claim.get(name)
-    if value is None:
-        raise FieldError(name, "missing")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise FieldError(name, f"non-finite number {value}")
-    expr = parse_number(value, field=name, caps=ctx.caps)
-    if not (expr.is_real and expr.is_finite):
-        raise FieldError(name, f"'{value}' is not a finite real number")
-    return expr
-
-
-def _count(claim: Claim, ctx: Context) -> int:
-    n = claim.get("N")
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise FieldError("N", f"must be a positive integer, got {n!r}")
-    if n < 1:
-        raise FieldError("N", f"must be a positive integer, got {n}")
-    if n > ctx.caps.max_steps:
-        raise CapExceeded("max_steps", f"N = {n} is above {ctx.caps.max_steps}", "N")
-    return n
-
-
-def _positive(expr: Any, name: str) -> None:
-    from numeric.interval import sign_of
-
-    s = sign_of(expr)
-    if s is None:
-        raise FieldError(name, f"cannot decide the sign of '{expr}'")
-    if s <= 0:
-        raise FieldError(name, f"step sizes must be positive, got '{expr}'")
 
 
 @register
@@ -78,7 +44,7 @@ class QuadraticChecker(Checker):
     optional = ("steps", "schedule", "alpha", "N", "relation")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
-        m, L = _number(claim, "m", ctx), _number(claim, "L", ctx)
+        m, L = number_field(claim, "m", ctx), number_field(claim, "L", ctx)
         if (m < 0) is sp.true:
             raise FieldError("m", f"must be >= 0, got {m}")
         from numeric.interval import sign_of
@@ -91,7 +57,7 @@ class QuadraticChecker(Checker):
         relation = claim.get("relation", "<=")
         if relation not in RELATIONS:
             raise FieldError("relation", f"must be one of {', '.join(RELATIONS)}, got {relation!r}")
-        bound = _number(claim, "bound", ctx)
+        bound = number_field(claim, "bound", ctx)
         steps, p, closed = self._schedule(claim, ctx, m, L)
         power = 2 if metric == "function-gap-ratio" else 1
         evidence: dict[str, Any] = {"m": str(m), "L": str(L), "metric": metric, "relation": relation,
@@ -142,27 +108,14 @@ class QuadraticChecker(Checker):
             for name in ("alpha", "N"):
                 if claim.get(name) is not None:
                     raise FieldError(name, "only with a 'schedule'")
-            raw = claim.get("steps")
-            if not isinstance(raw, list) or not raw:
-                raise FieldError("steps", "must be a non-empty list of step sizes")
-            if len(raw) > ctx.caps.max_steps:
-                raise CapExceeded("max_steps", f"{len(raw)} steps is above {ctx.caps.max_steps}", "steps")
-            steps = []
-            for i, text in enumerate(raw):
-                if isinstance(text, float) and not math.isfinite(text):
-                    raise FieldError(f"steps[{i}]", f"non-finite number {text}")
-                eta = parse_number(text, field=f"steps[{i}]", caps=ctx.caps)
-                if not (eta.is_real and eta.is_finite):
-                    raise FieldError(f"steps[{i}]", f"'{text}' is not a finite real number")
-                _positive(eta, f"steps[{i}]")
-                steps.append(eta)
+            steps = steps_field(claim, ctx)
             return steps, residual(steps), None
         if schedule not in SCHEDULES:
             raise FieldError("schedule", f"must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
-        n = _count(claim, ctx)
+        n = count_field(claim, ctx)
         if schedule == "constant":
-            alpha = _number(claim, "alpha", ctx)
-            _positive(alpha, "alpha")
+            alpha = number_field(claim, "alpha", ctx)
+            require_positive(alpha, "alpha")
             return [alpha] * n, None, ("constant", n, alpha)
         if claim.get("alpha") is not None:
             raise FieldError("alpha", "not used by the chebyshev schedule")

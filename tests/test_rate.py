@@ -1,0 +1,107 @@
+"""The rate kind: every bad-input path gives a one-line field error; the verdict paths follow the published
+worst cases (Drori and Teboulle 2014; the strongly convex one-step rate max(|1 - hq|, |1 - h|)^2)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from tests.conftest import toml_claim
+from verify.verdict import Verdict
+
+BASE = dict(kind="rate", **{"class": "smooth-convex"}, L=1, schedule="constant", h=1, N=5,
+            initial="distance", metric="function-gap", bound="L*R**2/(4*N*h + 2)")
+
+
+def rate(**changes: object) -> str:
+    """A rate claim: the Drori-Teboulle anchor with ``changes`` (None removes a field)."""
+    fields = {**BASE, "id": "r", **changes}
+    return toml_claim(**{k: v for k, v in fields.items() if v is not None})
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"N": 0}, "N", "positive integer"),
+    ({"N": 5000}, "N", "max_steps"),
+    ({"N": 2.5}, "N", "positive integer"),
+    ({"h": -1}, "h", "positive"),
+    ({"h": 0}, "h", "positive"),
+    ({"h": "nan"}, "h", ""),
+    ({"h": "1/0"}, "h", ""),
+    ({"schedule": None, "h": None, "N": None, "steps": ["1", "-1/2"]}, "steps[1]", "positive"),
+    ({"schedule": None, "h": None, "N": None, "steps": []}, "steps", "non-empty"),
+    ({"schedule": None, "h": None, "N": 3, "steps": ["1", "1"]}, "N", "2 entries"),
+    ({"steps": ["1"]}, "steps", "either"),
+    ({"schedule": "chebyshev"}, "schedule", "one of"),
+    ({"schedule": "silver"}, "h", "not used"),
+    ({"class": "lipschitz"}, "class", "one of"),
+    ({"class": "smooth-strongly-convex"}, "m", "needs m"),
+    ({"class": "smooth-strongly-convex", "m": 1}, "m", "m < L"),
+    ({"class": "smooth-strongly-convex", "m": 2}, "m", "m < L"),
+    ({"class": "smooth-strongly-convex", "m": -1}, "m", "> 0"),
+    ({"m": "1/2"}, "m", "only the class"),
+    ({"class": "smooth"}, "initial", "no minimizer"),
+    ({"metric": "speed"}, "metric", "one of"),
+    ({"initial": "hope"}, "initial", "one of"),
+    ({"method": "heavy-ball"}, "method", "only 'gd'"),
+    ({"solver": "mosek"}, "solver", "one of"),
+    ({"L": 0}, "L", "positive"),
+    ({"bound": "R"}, "bound", "homogeneous"),
+    ({"bound": "L*R**2*t"}, "bound", "unknown"),
+    ({"bound": "__import__('os')"}, "bound", ""),
+    ({"schedule": None, "h": None, "N": None, "steps": ["pi"], "bound": "L*R**2"}, "steps", "Q(sqrt 2)"),
+])
+def test_bad_input_is_a_one_line_field_error(run_claims, changes, field, words):
+    results, rejected = run_claims(rate(**changes), toml_claim(id="ok", kind="numeric", expr="1", value="1"))
+    assert results["ok"].verdict is Verdict.CERTIFIED  # the other claims are still checked
+    if rejected:
+        line = rejected[0].error.line()
+    else:
+        assert results["r"].verdict is Verdict.ERROR, results["r"].summary
+        line = results["r"].summary
+    assert "\n" not in line and "'r'" in line and f"field '{field}'" in line and words in line, line
+
+
+def test_unknown_field_is_rejected(run_claims):
+    _, rejected = run_claims(rate(speed=3))
+    assert rejected and "field 'speed'" in rejected[0].error.line()
+
+
+def test_true_claim_is_never_refuted_and_false_one_never_certified(run_claims):
+    results, _ = run_claims(rate(id="true"), rate(id="false", bound="9/10*L*R**2/(4*N*h + 2)"))
+    assert results["true"].verdict in (Verdict.CERTIFIED, Verdict.INCONCLUSIVE)
+    assert results["false"].verdict in (Verdict.REFUTED, Verdict.INCONCLUSIVE)
+    value = float(results["true"].evidence["solver worst case (normalized)"])
+    assert math.isclose(value, 1 / 22, rel_tol=1e-5)  # Drori and Teboulle: 1/(4N + 2), N = 5
+    json.dumps(results["true"].evidence)  # the evidence is JSON-ready
+
+
+def test_homogeneity_units(run_claims):
+    # L = 4, R^2 = 1: the worst case is L R^2/(4N + 2); a bound written in units is normalized by L R^2.
+    results, _ = run_claims(rate(id="u", L=4, bound="L*R**2/(4*N*h + 2)"))
+    assert results["u"].evidence["bound / scale (normalized, L = 1, initial 1)"] == "1/22"
+
+
+def test_strongly_convex_anchor_value(run_claims):
+    # One step h = 1/2 with q = 1/100: max(|1 - h q|, |1 - h|)^2 = 0.995^2 (distance -> distance).
+    results, _ = run_claims(rate(id="s", **{"class": "smooth-strongly-convex"}, L=100, m=1, schedule=None,
+                                 h=None, N=None, steps=["1/2"], metric="distance", bound="R**2"))
+    value = float(results["s"].evidence["solver worst case (normalized)"])
+    assert math.isclose(value, 0.995**2, rel_tol=1e-6)
+    assert results["s"].verdict is not Verdict.REFUTED
+
+
+def test_unconverged_solver_is_inconclusive(run_claims, monkeypatch):
+    import pep.solve
+
+    real = pep.solve.solve
+
+    def starved(data, solver="scs"):
+        return pep.solve.solve_scs(data, max_iters=2)
+
+    monkeypatch.setattr(pep.solve, "solve", starved)
+    results, _ = run_claims(rate(id="slow"))
+    monkeypatch.setattr(pep.solve, "solve", real)
+    assert results["slow"].verdict is Verdict.INCONCLUSIVE
+    assert "did not converge" in results["slow"].summary

@@ -1,0 +1,286 @@
+"""``kind = "rate"``: a worst-case bound for gradient descent over a function class, decided by a PEP.
+
+The PEP's floating value is never a verdict. Certified needs an exact dual certificate
+(:mod:`pep.certificate`); refuted needs an exact interpolating instance or an explicit function re-run
+at 50 digits (:mod:`pep.counterexample`). Everything else is inconclusive with the solver's numbers.
+See docs/rate.md for the fields.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from numeric.evaluate import cross_check
+from numeric.interval import sign_of
+from pep.classes import CLASSES
+from pep.problem import INITIAL_CONDITIONS, METRICS
+from pep.scale import scale_factor
+from pep.schedules import SCHEDULES, silver_steps
+from symbolic.qfield import QSqrt
+from verify.checkers import register
+from verify.checkers.base import Checker, Context
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.expr import make_symbol, parse_expr
+from verify.fields import count_field, is_negative, number_field, require_positive, steps_field
+from verify.verdict import Outcome, Verdict
+
+SOLVERS = ("scs", "clarabel", "scs-cvxpy")
+INITIAL_SIZE = {"distance": "R", "function-gap": "D", "gradient": "G"}
+# The size symbol enters as R^2, D, G^2 (the initial conditions bound squared norms and a gap).
+INITIAL_POWER = {"distance": 2, "function-gap": 1, "gradient": 2}
+# SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves errors of about 1e-6 in normalized values of order 1e-3..1;
+# a solver value above the bound by less than this is not worth a refutation attempt of its own.
+SOLVER_VALUE_TOL = 1e-6
+
+
+def to_field(expr: Any, name: str) -> Fraction | QSqrt:
+    """An exact sympy number as a Fraction, or as an element of Q(sqrt 2); a field error otherwise."""
+    expr = sp.nsimplify(expr) if isinstance(expr, sp.Float) else expr
+    if isinstance(expr, sp.Rational):
+        return Fraction(int(expr.p), int(expr.q))
+    try:
+        value = QSqrt.from_sympy(expr, 2)
+    except ValueError:
+        raise FieldError(name, f"'{expr}' must be rational or in Q(sqrt 2) to keep the PEP exact") from None
+    return value.a if value.b == 0 else value
+
+
+@register
+class RateChecker(Checker):
+    """Worst case of N steps of gradient descent over a class, against a claimed bound."""
+
+    kind = "rate"
+    required = ("class", "L", "initial", "metric", "bound")
+    optional = ("m", "method", "steps", "schedule", "h", "N", "solver")
+
+    def check(self, claim: Claim, ctx: Context) -> Outcome:
+        setup = RateSetup.parse(claim, ctx)
+        return decide(setup, ctx)
+
+
+@dataclass
+class RateSetup:
+    """The parsed, validated claim: class, L, m, exact steps, initial, metric and the normalized bound."""
+
+    claim_id: str
+    fclass: str
+    L: Any
+    m: Any
+    q: Any
+    steps: list[Any]
+    schedule: str
+    h: Any
+    initial: str
+    metric: str
+    solver: str
+    bound_text: str
+    bound: Any
+    normalized: Any
+
+    @classmethod
+    def parse(cls, claim: Claim, ctx: Context) -> RateSetup:
+        """Validate every field; one-line field errors for bad input."""
+        fclass = claim.get("class")
+        if fclass not in CLASSES:
+            raise FieldError("class", f"must be one of {', '.join(CLASSES)}, got {fclass!r}")
+        method = claim.get("method", "gd")
+        if method != "gd":
+            raise FieldError("method", f"only 'gd' (gradient descent) is supported, got {method!r}")
+        L = number_field(claim, "L", ctx)
+        require_positive(L, "L", "L")
+        m = _strong_convexity(claim, ctx, fclass, L)
+        initial, metric = claim.get("initial"), claim.get("metric")
+        if initial not in INITIAL_CONDITIONS:
+            raise FieldError("initial", f"must be one of {', '.join(INITIAL_CONDITIONS)}, got {initial!r}")
+        if metric not in METRICS:
+            raise FieldError("metric", f"must be one of {', '.join(METRICS)}, got {metric!r}")
+        if fclass == "smooth" and "distance" in (initial, metric):
+            field = "initial" if initial == "distance" else "metric"
+            raise FieldError(field, "the class 'smooth' (nonconvex) has no minimizer: "
+                                    "'distance' is undefined")
+        steps, h, schedule = _steps(claim, ctx, {"L": L, "m": m})
+        solver = claim.get("solver", "scs")
+        if solver not in SOLVERS:
+            raise FieldError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
+        bound_text = claim.get("bound")
+        bound, normalized = _normalized_bound(bound_text, ctx, L, m, len(steps), h, initial, metric)
+        q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
+        return cls(claim_id=str(claim.id), fclass=fclass, L=L, m=m, q=q,
+                   steps=[to_field(s, "steps") for s in steps], schedule=schedule, h=h,
+                   initial=initial, metric=metric, solver=solver, bound_text=str(bound_text), bound=bound,
+                   normalized=normalized)
+
+
+def _strong_convexity(claim: Claim, ctx: Context, fclass: str, L: Any) -> Any:
+    if fclass != "smooth-strongly-convex":
+        if claim.get("m") is not None and number_field(claim, "m", ctx) != 0:
+            raise FieldError("m", f"only the class 'smooth-strongly-convex' has m > 0 (class is '{fclass}')")
+        return sp.Integer(0)
+    if claim.get("m") is None:
+        raise FieldError("m", "the class 'smooth-strongly-convex' needs m (0 < m < L)")
+    m = number_field(claim, "m", ctx)
+    if is_negative(m):
+        raise FieldError("m", f"must be > 0, got {m}")
+    require_positive(m, "m", "m")
+    if sign_of(L - m) != 1:
+        raise FieldError("m", f"need 0 < m < L, got m = {m}, L = {L}")
+    return m
+
+
+def _steps(claim: Claim, ctx: Context, known: dict[str, Any]) -> tuple[list[Any], Any, str]:
+    has_steps, schedule = claim.get("steps") is not None, claim.get("schedule")
+    if has_steps == (schedule is not None):
+        raise FieldError("steps", f"give either 'steps' (a list of h_k) or 'schedule' "
+                                  f"({', '.join(SCHEDULES)})")
+    if has_steps:
+        if claim.get("h") is not None:
+            raise FieldError("h", "only with schedule = 'constant'")
+        steps = steps_field(claim, ctx, known=known)
+        if claim.get("N") is not None and count_field(claim, ctx) != len(steps):
+            raise FieldError("N", f"N = {claim.get('N')} but 'steps' has {len(steps)} entries")
+        return steps, None, "list"
+    if schedule not in SCHEDULES:
+        raise FieldError("schedule", f"must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
+    n = count_field(claim, ctx)
+    if schedule == "constant":
+        h = number_field(claim, "h", ctx, known)
+        require_positive(h, "h")
+        return [h] * n, h, schedule
+    if claim.get("h") is not None:
+        raise FieldError("h", f"not used by the '{schedule}' schedule")
+    return [s.to_sympy() for s in silver_steps(n)], None, schedule
+
+
+def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, initial: str,
+                      metric: str) -> tuple[Any, Any]:
+    """The bound with L, m, N, h substituted, and divided by L^(e_M - e_I) * I (must not depend on I)."""
+    size = make_symbol(INITIAL_SIZE[initial], "positive")
+    symbols = {"L": L, "m": m, "N": sp.Integer(n), INITIAL_SIZE[initial]: size}
+    if h is not None:
+        symbols["h"] = h
+    if isinstance(text, float) and not math.isfinite(text):
+        raise FieldError("bound", f"non-finite number {text}")
+    bound = parse_expr(text, field="bound", symbols=symbols, allow_new=False, caps=ctx.caps)
+    factor = scale_factor(L, size ** INITIAL_POWER[initial], initial, metric)
+    normalized = sp.simplify(bound / factor)
+    if normalized.free_symbols:
+        raise FieldError("bound", f"must scale like {factor} (the worst case is homogeneous); "
+                                  f"bound / ({factor}) = {normalized} still depends on "
+                                  f"{', '.join(sorted(map(str, normalized.free_symbols)))}")
+    if not (normalized.is_real and normalized.is_finite):
+        raise FieldError("bound", f"'{text}' is not a finite real number once L, m, N are substituted")
+    return bound, normalized
+
+
+def decide(setup: RateSetup, ctx: Context) -> Outcome:
+    """Solve the PEP, then look for an exact refutation or an exact certificate, in the likelier order."""
+    from pep.engine import normalized_class
+    from pep.problem import build_gd_pep
+    from pep.solve import solve
+
+    data = build_gd_pep(normalized_class(setup.fclass, 1, setup.q), setup.steps, setup.initial, setup.metric)
+    result = solve(data, setup.solver)
+    beta = setup.normalized
+    evidence: dict[str, Any] = {
+        "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
+        "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
+        "bound": setup.bound_text, "bound / scale (normalized, L = 1, initial 1)": str(beta),
+        "bound cross-check": cross_check(beta),
+        "solver": result.solver, "solver status": result.status,
+        "solver residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
+        "solver worst case (normalized)": _fmt(result.value),
+        "build seconds": round(result.build_seconds, 3), "solve seconds": round(result.solve_seconds, 3),
+    }
+    if not result.ok or not math.isfinite(result.value):
+        reason = f"the SDP solver did not converge (status {result.status}); no verdict from its numbers"
+        evidence["reason"] = reason
+        return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+    above = result.value > float(sp.N(beta, 30)) + SOLVER_VALUE_TOL
+    attempts = (_refute, _certify) if above else (_certify, _refute)
+    reasons = []
+    for attempt in attempts:
+        outcome = attempt(setup, data, result, evidence, ctx)
+        if isinstance(outcome, Outcome):
+            return outcome
+        reasons.append(outcome)
+    where = "above" if above else "at or below"
+    reason = (f"solver worst case {_fmt(result.value)} is {where} the normalized bound {_fmt(beta)} "
+              f"(floating evidence only); " + "; ".join(reasons))
+    evidence["reason"] = reason
+    return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
+             ctx: Context) -> Outcome | str:
+    try:
+        from pep.certificate import certify_bound, save_certificate
+    except ImportError:
+        return "exact certificates are not available in this build"
+    tau = _exact_bound(setup.normalized)
+    if tau is None:
+        return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) lower approximation"
+    attempt = certify_bound(data, tau)
+    evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
+                                       "seconds": round(attempt.seconds, 3),
+                                       "exact check seconds": round(attempt.check_seconds, 3)}
+    if not attempt.ok:
+        return f"no exact certificate: {attempt.reason}"
+    if ctx.cert_dir is not None and attempt.certificate is not None:
+        path = Path(ctx.cert_dir) / f"{setup.claim_id}.json"
+        save_certificate(attempt.certificate, path)
+        evidence["certificate"] = str(path)
+    summary = (f"exact dual certificate ({attempt.method}): worst {setup.metric} <= {setup.bound_text} "
+               f"for every {setup.fclass} function in every dimension")
+    return Outcome(Verdict.CERTIFIED, summary, evidence)
+
+
+def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
+            ctx: Context) -> Outcome | str:
+    try:
+        from pep.counterexample import refute_rate
+    except ImportError:
+        return "counterexamples are not available in this build"
+    refutation = refute_rate(data, result, setup.normalized)
+    if refutation is None:
+        return "no exact counterexample"
+    evidence["counterexample"] = refutation.evidence
+    evidence["counterexample kind"] = refutation.kind
+    factor = scale_factor(setup.L, 1, setup.initial, setup.metric)
+    summary = (f"{refutation.summary} (normalized units: L = 1, initial quantity 1; multiply by {factor} "
+               f"for L = {setup.L})") if factor != 1 else refutation.summary
+    return Outcome(Verdict.REFUTED, summary, evidence)
+
+
+def _exact_bound(beta: Any) -> Fraction | QSqrt | None:
+    """``beta`` itself when it is in Q or Q(sqrt 2), else a rational just below it (proved below it)."""
+    try:
+        return to_field(beta, "bound")
+    except FieldError:
+        pass
+    value = sp.N(beta, 40)
+    if not value.is_real:
+        return None
+    # 1e-12 relative below: far under the solver's accuracy, so it costs nothing in provability.
+    candidate = Fraction(str(value)) * (1 - Fraction(1, 10**12))
+    if sign_of(beta - sp.Rational(candidate.numerator, candidate.denominator)) != 1:
+        return None
+    return candidate
+
+
+def _show_steps(setup: RateSetup) -> str:
+    if setup.schedule == "constant":
+        return f"constant h = {setup.h}"
+    shown = ", ".join(str(s) for s in setup.steps[:8])
+    more = f", ... ({len(setup.steps)} steps)" if len(setup.steps) > 8 else ""
+    return f"{setup.schedule}: {shown}{more}"
+
+
+def _fmt(value: Any) -> str:
+    return f"{float(value):.10g}"
