@@ -83,6 +83,7 @@ class RateSetup:
     bound_text: str
     bound: Any
     normalized: Any
+    crosscheck: dict[str, Any]
 
     @classmethod
     def parse(cls, claim: Claim, ctx: Context) -> RateSetup:
@@ -110,12 +111,13 @@ class RateSetup:
         if solver not in SOLVERS:
             raise FieldError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
         bound_text = claim.get("bound")
-        bound, normalized = _normalized_bound(bound_text, ctx, L, m, len(steps), h, initial, metric)
+        bound, normalized, crosscheck = _normalized_bound(bound_text, ctx, L, m, len(steps), h, initial,
+                                                         metric)
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
         return cls(claim_id=str(claim.id), fclass=fclass, L=L, m=m, q=q,
                    steps=[to_field(s, "steps") for s in steps], schedule=schedule, h=h,
                    initial=initial, metric=metric, solver=solver, bound_text=str(bound_text), bound=bound,
-                   normalized=normalized)
+                   normalized=normalized, crosscheck=crosscheck)
 
 
 def _strong_convexity(claim: Claim, ctx: Context, fclass: str, L: Any) -> Any:
@@ -159,15 +161,19 @@ def _steps(claim: Claim, ctx: Context, known: dict[str, Any]) -> tuple[list[Any]
 
 
 def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, initial: str,
-                      metric: str) -> tuple[Any, Any]:
-    """The bound with L, m, N, h substituted, and divided by L^(e_M - e_I) * I (must not depend on I)."""
+                      metric: str) -> tuple[Any, Any, dict[str, Any]]:
+    """The bound divided by L^(e_M - e_I) * I (it must not depend on I), and the float64 / 50-digit
+    cross-check of the bound as written, evaluated the way a user's script would (at R = D = G = 1)."""
     size = make_symbol(INITIAL_SIZE[initial], "positive")
-    symbols = {"L": L, "m": m, "N": sp.Integer(n), INITIAL_SIZE[initial]: size}
+    values = {"L": L, "m": m, "N": sp.Integer(n)}
     if h is not None:
-        symbols["h"] = h
+        values["h"] = h
+    symbols = {name: make_symbol(name, "positive") for name in values}
+    symbols[INITIAL_SIZE[initial]] = size
     if isinstance(text, float) and not math.isfinite(text):
         raise FieldError("bound", f"non-finite number {text}")
-    bound = parse_expr(text, field="bound", symbols=symbols, allow_new=False, caps=ctx.caps)
+    written = parse_expr(text, field="bound", symbols=symbols, allow_new=False, caps=ctx.caps)
+    bound = written.xreplace({symbols[k]: v for k, v in values.items()})
     factor = scale_factor(L, size ** INITIAL_POWER[initial], initial, metric)
     normalized = sp.simplify(bound / factor)
     if normalized.free_symbols:
@@ -176,7 +182,8 @@ def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, i
                                   f"{', '.join(sorted(map(str, normalized.free_symbols)))}")
     if not (normalized.is_real and normalized.is_finite):
         raise FieldError("bound", f"'{text}' is not a finite real number once L, m, N are substituted")
-    return bound, normalized
+    subs = {symbols[k]: v for k, v in values.items()} | {size: 1}
+    return bound, normalized, cross_check(written, subs)
 
 
 def decide(setup: RateSetup, ctx: Context) -> Outcome:
@@ -192,7 +199,7 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
         "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
         "bound": setup.bound_text, "bound / scale (normalized, L = 1, initial 1)": str(beta),
-        "bound cross-check": cross_check(beta),
+        "bound at R = D = G = 1, float64 vs 50 digits": setup.crosscheck,
         "solver": result.solver, "solver status": result.status,
         "solver residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
         "solver worst case (normalized)": _fmt(result.value),

@@ -1,0 +1,197 @@
+"""``kind = "class-inequality"``: an inequality over named points that must hold for every function of a
+class, e.g. co-coercivity. Decided as a small PEP: certified by an exact dual certificate with bound 0,
+refuted by an explicit quadratic of the class evaluated exactly. See docs/claims.md.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from numeric.interval import sign_of
+from pep.classes import CLASSES
+from symbolic.vector import MINIMIZER, VectorSpace, expand_to_gram
+from verify.checkers import register
+from verify.checkers.base import Checker, Context
+from verify.checkers.rate import to_field
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.fields import number_field, require_positive
+from verify.verdict import Outcome, Verdict
+
+RELATIONS = ("<=", ">=")
+WITNESS_TRIES = 60  # random integer configurations per quadratic; each is decided exactly
+# Solver values of the normalized problem (tr G <= 1) above this are treated as "the claim fails"; SCS at
+# eps 1e-7 leaves errors about 1e-6 at this scale.
+SOLVER_VALUE_TOL = 1e-6
+
+
+@dataclass
+class ClassInequality:
+    """The parsed claim: class, L, m, the points, and ``excess`` = (what must be <= 0) in Gram symbols."""
+
+    fclass: str
+    L: Any
+    m: Any
+    space: VectorSpace
+    excess: Any
+    text: str
+
+
+@register
+class ClassInequalityChecker(Checker):
+    """An inequality in the vector language that must hold for all f in a class and all points."""
+
+    kind = "class-inequality"
+    required = ("class", "L", "points", "lhs", "relation", "rhs")
+    optional = ("m",)
+
+    def check(self, claim: Claim, ctx: Context) -> Outcome:
+        ineq = parse(claim, ctx)
+        evidence: dict[str, Any] = {"class": ineq.fclass, "L": str(ineq.L), "m": str(ineq.m),
+                                    "points": list(ineq.space.points),
+                                    "must be <= 0 (Gram form)": str(ineq.excess)}
+        witness = quadratic_witness(ineq, ctx.seed)
+        if witness is not None:
+            evidence["counterexample"] = witness
+            summary = (f"fails for {witness['function']} at the points {witness['points']}: "
+                       f"{ineq.text} evaluates to {witness['excess']} > 0 (exact)")
+            return Outcome(Verdict.REFUTED, summary, evidence)
+        return certify(ineq, evidence, ctx, str(claim.id))
+
+
+def parse(claim: Claim, ctx: Context) -> ClassInequality:
+    """Validate the fields and expand (lhs - rhs or rhs - lhs) into Gram entries and function values."""
+    fclass = claim.get("class")
+    if fclass not in CLASSES:
+        raise FieldError("class", f"must be one of {', '.join(CLASSES)}, got {fclass!r}")
+    L = number_field(claim, "L", ctx)
+    require_positive(L, "L", "L")
+    m = sp.Integer(0)
+    if fclass == "smooth-strongly-convex":
+        m = number_field(claim, "m", ctx)
+        require_positive(m, "m", "m")
+        if sign_of(L - m) != 1:
+            raise FieldError("m", f"need 0 < m < L, got m = {m}, L = {L}")
+    elif claim.get("m") is not None:
+        raise FieldError("m", f"only the class 'smooth-strongly-convex' has m (class is '{fclass}')")
+    points = claim.get("points")
+    if not isinstance(points, list):
+        raise FieldError("points", "must be a list of point names such as [\"x\", \"y\"]")
+    if fclass == "smooth" and MINIMIZER in points:
+        raise FieldError("points", f"the class 'smooth' has no minimizer: '{MINIMIZER}' is undefined")
+    relation = claim.get("relation")
+    if relation not in RELATIONS:
+        raise FieldError("relation", f"must be one of {', '.join(RELATIONS)} (a strict inequality fails "
+                                     f"at coinciding points), got {relation!r}")
+    space = VectorSpace(points)
+    params = {"L": L, "m": m}
+    lhs, _ = expand_to_gram(claim.get("lhs"), space, dict(params), field="lhs", caps=ctx.caps)
+    rhs, _ = expand_to_gram(claim.get("rhs"), space, dict(params), field="rhs", caps=ctx.caps)
+    excess = sp.expand(lhs - rhs if relation == "<=" else rhs - lhs)
+    unknowns = set(space.gram_symbols().values()) | set(space.fvalues.values())
+    if excess.free_symbols - unknowns:
+        names = ", ".join(sorted(map(str, excess.free_symbols - unknowns)))
+        raise FieldError("lhs", f"unknown parameter(s) {names}: only L and m may appear")
+    if not excess.is_polynomial(*unknowns) or sp.Poly(excess, *unknowns).total_degree() > 1:
+        raise FieldError("lhs", "the inequality must be linear in inner products and function values "
+                                "(a quadratic form of the points and gradients)")
+    text = f"({claim.get('lhs')}) - ({claim.get('rhs')})" if relation == "<=" else \
+        f"({claim.get('rhs')}) - ({claim.get('lhs')})"
+    return ClassInequality(fclass, L, m, space, excess, text)
+
+
+def _curvatures(ineq: ClassInequality) -> list[Any]:
+    """Eigenvalues a quadratic of the class may use: [m, L] (strongly convex), [0, L] (convex),
+    [-L, L] (smooth)."""
+    if ineq.fclass == "smooth-strongly-convex":
+        return [ineq.m, ineq.L, (ineq.m + ineq.L) / 2]
+    if ineq.fclass == "smooth-convex":
+        return [sp.Integer(0), ineq.L, ineq.L / 2]
+    return [-ineq.L, ineq.L, sp.Integer(0)]
+
+
+def quadratic_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None:
+    """A diagonal quadratic f(x) = 1/2 sum a_i x_i^2 of the class and integer points where the excess is
+    > 0, decided exactly; None if none is found. (Its minimizer is 0, so xs = 0.)"""
+    rng = random.Random(seed)
+    space = ineq.space
+    curv = _curvatures(ineq)
+    for dim in (1, 2, 3):
+        for _ in range(WITNESS_TRIES):
+            diag = [rng.choice(curv) for _ in range(dim)]
+            pts = {p: ([sp.Integer(0)] * dim if p == MINIMIZER else
+                       [sp.Integer(rng.randint(-4, 4)) for _ in range(dim)]) for p in space.points}
+            if space.minimizer and any(a == 0 for a in diag):
+                diag = [a if a != 0 else ineq.L / 2 for a in diag]  # keep 0 the unique minimizer
+            vec = dict(pts)
+            vec.update({f"grad({p})": [a * x for a, x in zip(diag, pts[p], strict=True)]
+                        for p in space.points if p != MINIMIZER})
+            subs = {sym: sum((x * y for x, y in zip(vec[a], vec[b], strict=True)), sp.Integer(0))
+                    for (a, b), sym in space.gram_symbols().items()}
+            subs.update({sym: sum((a * x * x for a, x in zip(diag, pts[p], strict=True)), sp.Integer(0)) / 2
+                         for p, sym in space.fvalues.items()})
+            value = sp.nsimplify(ineq.excess.xreplace(subs))
+            if sign_of(value) == 1:
+                shown = " + ".join(f"({a}) x{i + 1}^2" for i, a in enumerate(diag))
+                return {"function": f"f(x) = 1/2 [{shown}]", "dimension": dim,
+                        "points": {p: [str(c) for c in v] for p, v in pts.items()},
+                        "excess": str(value), "in the class because":
+                        f"a quadratic with Hessian eigenvalues {sorted(set(map(str, diag)))} in "
+                        f"{_interval(ineq)}"}
+    return None
+
+
+def _interval(ineq: ClassInequality) -> str:
+    lo = {"smooth-strongly-convex": ineq.m, "smooth-convex": 0, "smooth": -ineq.L}[ineq.fclass]
+    return f"[{lo}, {ineq.L}]"
+
+
+def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim_id: str) -> Outcome:
+    """Build the point-set PEP (normalized to L = 1), solve it, and ask for an exact certificate of 0."""
+    try:
+        from pep.certificate import certify_bound, save_certificate
+        from pep.pointset import build_points_pep, gram_form_to_objective
+    except ImportError:
+        reason = "no quadratic counterexample; exact certificates are not available in this build"
+        evidence["reason"] = reason
+        return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+    from pep.engine import normalized_class
+    from pep.solve import solve
+
+    q = to_field(ineq.m / ineq.L, "m") if ineq.fclass == "smooth-strongly-convex" else 0
+    excess = normalize(ineq)
+    objective_M, objective_b = gram_form_to_objective(excess, ineq.space)
+    data = build_points_pep(normalized_class(ineq.fclass, 1, q), list(ineq.space.points),
+                            objective_M, objective_b)
+    result = solve(data, "scs")
+    evidence.update({"solver status": result.status, "solver worst case (tr G <= 1)": f"{result.value:.6g}"})
+    attempt = certify_bound(data, 0)
+    evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
+                                       "seconds": round(attempt.seconds, 3)}
+    if attempt.ok:
+        if ctx.cert_dir is not None and attempt.certificate is not None:
+            path = ctx.cert_dir / f"{claim_id}.json"
+            save_certificate(attempt.certificate, path)
+            evidence["certificate"] = str(path)
+        return Outcome(Verdict.CERTIFIED, f"exact certificate: {ineq.text} <= 0 for every {ineq.fclass} "
+                                          f"function and all points, in every dimension", evidence)
+    above = result.ok and result.value > SOLVER_VALUE_TOL
+    reason = (f"no quadratic counterexample and no exact certificate ({attempt.reason}); the solver's "
+              f"worst case is {result.value:.3g} " + ("> 0: the claim probably fails on a non-quadratic "
+                                                      "function" if above else "(floating evidence only)"))
+    evidence["reason"] = reason
+    return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def normalize(ineq: ClassInequality) -> Any:
+    """The excess for g = f / L (1-smooth): f(p) -> L g(p), grad f -> L grad g; the sign is unchanged
+    after dividing by L."""
+    subs = {sym: ineq.L * sym for sym in ineq.space.fvalues.values()}
+    for (a, b), sym in ineq.space.gram_symbols().items():
+        power = a.startswith("grad(") + b.startswith("grad(")
+        subs[sym] = ineq.L**power * sym
+    return sp.expand(ineq.excess.xreplace(subs) / ineq.L)
