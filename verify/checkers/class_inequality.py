@@ -40,6 +40,16 @@ class ClassInequality:
     excess: Any
     text: str
 
+    @property
+    def is_quadratic_form(self) -> bool:
+        """Linear in the Gram entries and values (what a PEP certificate can prove)."""
+        unknowns = set(self.space.gram_symbols().values()) | set(self.space.fvalues.values())
+        if not unknowns:
+            return True
+        if not self.excess.is_polynomial(*unknowns):
+            return False
+        return sp.Poly(self.excess, *unknowns).total_degree() <= 1
+
 
 @register
 class ClassInequalityChecker(Checker):
@@ -60,6 +70,11 @@ class ClassInequalityChecker(Checker):
             summary = (f"fails for {witness['function']} at the points {witness['points']}: "
                        f"{ineq.text} evaluates to {witness['excess']} > 0 (exact)")
             return Outcome(Verdict.REFUTED, summary, evidence)
+        if not ineq.is_quadratic_form:
+            reason = ("no quadratic counterexample, and the inequality is not linear in inner products and "
+                      "function values (not homogeneous of degree 2), so no PEP certificate applies")
+            evidence["reason"] = reason
+            return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
         return certify(ineq, evidence, ctx, str(claim.id))
 
 
@@ -91,14 +106,13 @@ def parse(claim: Claim, ctx: Context) -> ClassInequality:
     params = {"L": L, "m": m}
     lhs, _ = expand_to_gram(claim.get("lhs"), space, dict(params), field="lhs", caps=ctx.caps)
     rhs, _ = expand_to_gram(claim.get("rhs"), space, dict(params), field="rhs", caps=ctx.caps)
-    excess = sp.expand(lhs - rhs if relation == "<=" else rhs - lhs)
     unknowns = set(space.gram_symbols().values()) | set(space.fvalues.values())
-    if excess.free_symbols - unknowns:
-        names = ", ".join(sorted(map(str, excess.free_symbols - unknowns)))
-        raise FieldError("lhs", f"unknown parameter(s) {names}: only L and m may appear")
-    if not excess.is_polynomial(*unknowns) or sp.Poly(excess, *unknowns).total_degree() > 1:
-        raise FieldError("lhs", "the inequality must be linear in inner products and function values "
-                                "(a quadratic form of the points and gradients)")
+    for name, side in (("lhs", lhs), ("rhs", rhs)):
+        extra = side.free_symbols - unknowns
+        if extra:
+            names = ", ".join(sorted(map(str, extra)))
+            raise FieldError(name, f"unknown parameter(s) {names}: only L and m may appear")
+    excess = sp.expand(lhs - rhs if relation == "<=" else rhs - lhs)
     text = f"({claim.get('lhs')}) - ({claim.get('rhs')})" if relation == "<=" else \
         f"({claim.get('rhs')}) - ({claim.get('lhs')})"
     return ClassInequality(fclass, L, m, space, excess, text)
@@ -154,7 +168,7 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
     """Build the point-set PEP (normalized to L = 1), solve it, and ask for an exact certificate of 0."""
     try:
         from pep.certificate import certify_bound, save_certificate
-        from pep.pointset import build_points_pep, gram_form_to_objective
+        from pep.pointset import build_points_pep
     except ImportError:
         reason = "no quadratic counterexample; exact certificates are not available in this build"
         evidence["reason"] = reason
@@ -185,6 +199,20 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
                                                       "function" if above else "(floating evidence only)"))
     evidence["reason"] = reason
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def gram_form_to_objective(excess: Any, space: VectorSpace) -> tuple[dict[tuple[int, int], Any],
+                                                                      dict[int, Any]]:
+    """Exact objective entries over the point-set PEP's basis (the same order as ``space.basis``: points,
+    then gradients at points other than xs) and values (the order of ``space.points``)."""
+    objective_M: dict[tuple[int, int], Any] = {}
+    for (a, b), sym in space.gram_symbols().items():
+        coeff = excess.coeff(sym)
+        if coeff != 0:
+            objective_M[(space.basis.index(a), space.basis.index(b))] = to_field(coeff, "lhs")
+    objective_b = {space.points.index(p): to_field(excess.coeff(sym), "lhs")
+                   for p, sym in space.fvalues.items() if excess.coeff(sym) != 0}
+    return objective_M, objective_b
 
 
 def normalize(ineq: ClassInequality) -> Any:
