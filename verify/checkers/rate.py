@@ -254,7 +254,10 @@ def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
         from pep.counterexample import refute_rate
     except ImportError:
         return "counterexamples are not available in this build"
-    refutation = refute_rate(data, result, setup.normalized)
+    beta = _exact_bound(setup.normalized, above=True)
+    if beta is None:
+        return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) upper approximation"
+    refutation = refute_rate(data, result, beta, steps=setup.steps, q=setup.q)
     if refutation is None:
         return "no exact counterexample"
     evidence["counterexample"] = refutation.evidence
@@ -265,8 +268,9 @@ def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     return Outcome(Verdict.REFUTED, summary, evidence)
 
 
-def _exact_bound(beta: Any) -> Fraction | QSqrt | None:
-    """``beta`` itself when it is in Q or Q(sqrt 2), else a rational just below it (proved below it)."""
+def _exact_bound(beta: Any, above: bool = False) -> Fraction | QSqrt | None:
+    """``beta`` itself when it is in Q or Q(sqrt 2), else a rational just below it (just above it with
+    ``above``), proved so by an interval enclosure."""
     try:
         return to_field(beta, "bound")
     except FieldError:
@@ -275,8 +279,10 @@ def _exact_bound(beta: Any) -> Fraction | QSqrt | None:
     if not value.is_real:
         return None
     # 1e-12 relative below: far under the solver's accuracy, so it costs nothing in provability.
-    candidate = Fraction(str(value)) * (1 - Fraction(1, 10**12))
-    if sign_of(beta - sp.Rational(candidate.numerator, candidate.denominator)) != 1:
+    shift = Fraction(1, 10**12) if above else -Fraction(1, 10**12)
+    candidate = Fraction(str(value)) * (1 + shift) if value > 0 else Fraction(str(value)) * (1 - shift)
+    gap = sp.Rational(candidate.numerator, candidate.denominator) - beta
+    if sign_of(gap) != (1 if above else -1):
         return None
     return candidate
 
