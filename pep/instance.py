@@ -140,6 +140,8 @@ def class_of(data: PEPData, q: Any = None) -> tuple[str, Exact]:
         raise InstanceError(f"unknown function class {name!r}")
     if name != "smooth-strongly-convex":
         return name, Fraction(0)
+    if q is None:
+        q = data.description.get("q")
     if q is not None:
         return name, parse_exact(q)
     for con in data.constraints:

@@ -127,7 +127,8 @@ def build_gd_pep(fclass: FunctionClass, steps: list[Any], initial: str, metric: 
         obj_b[n_steps + 1] = 1
     return PEPData(n=n, nf=nf, constraints=constraints, initial=Constraint("initial", init_M, init_b, 1),
                    objective_M=obj_M, objective_b=obj_b,
-                   description={"class": fclass.name, "N": n_steps, "initial": initial, "metric": metric,
+                   description={"class": fclass.name, "q": fclass.q, "N": n_steps, "initial": initial,
+                                "metric": metric,
                                 "steps": [str(h) for h in steps],
                                 "basis": ["x0 - x*" if has_star else "x0"] + [f"g{k}" for k in
                                                                                range(n_steps + 1)]})

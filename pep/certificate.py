@@ -1,0 +1,628 @@
+"""Exact certificates that a PEP's worst case is at most a bound: numeric dual, exact repair, exact check.
+
+A certificate of ``worst case <= bound`` is a dual feasible point (see :mod:`pep.problem`): tau <= bound,
+multipliers >= 0, the linear identity exact, and S = tau A0 + sum lam_i A_i - C PSD, with PSD evidence
+``S - sum_k d_k v_k v_k^T`` diagonally dominant (d_k >= 0). Two methods:
+
+- "rounding" (a bound with slack): solve the dual with tau fixed at the bound, maximizing the smallest
+  eigenvalue t of S; round the multipliers to dyadic rationals, repair the linear equalities exactly by
+  solving for a set of large multipliers, and take v_k from a float Cholesky factor of S - (t/2) I rounded
+  to dyadic numbers: the margin absorbs every rounding error. Works over Q(sqrt 2) (Silver steps).
+- "reconstruction" (a tight bound, rational data): S is singular at the optimum. Solve the PEP to high
+  accuracy (Clarabel), read the kernel of S, rationalize a basis W of it (bounded denominators), impose
+  S W = 0 and the linear equalities exactly on the multipliers that are not negligible (the others are
+  set to 0), solve exactly for a set of large ones, and factor S = L D L^T exactly (zero pivots allowed).
+
+Either way the certificate is then verified by :func:`pep.certcheck.check`, which rebuilds the
+inequalities from the certificate's own problem description with the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sps
+
+from pep import certcheck
+from pep.problem import PEPData
+from symbolic.qfield import QSqrt
+
+FORMAT = "gradverify-pep-certificate/1"
+CLARABEL_MAX_N = 34  # above this Clarabel (dense PSD block in its KKT system) is slower than SCS
+
+
+@dataclass
+class CertificateAttempt:
+    """The outcome of :func:`certify_bound`: a checked certificate (JSON-ready) or why there is none."""
+
+    ok: bool
+    certificate: dict | None
+    reason: str
+    seconds: float
+    check_seconds: float
+    method: str
+
+
+# --- exact numbers <-> JSON ---------------------------------------------------------------------------
+def encode(x: Any) -> str | list[str]:
+    """A rational as "p/q" (or "p"), an element a + b sqrt 2 of Q(sqrt 2) as ["a", "b"]."""
+    if isinstance(x, QSqrt):
+        if x.d != 2:
+            raise ValueError("only Q(sqrt 2) is supported")
+        return [str(x.a), str(x.b)] if x.b else str(x.a)
+    if isinstance(x, int | Fraction) and not isinstance(x, bool):
+        return str(Fraction(x))
+    raise ValueError(f"not an exact number: {x!r}")
+
+
+def decode(x: Any) -> Fraction | QSqrt:
+    """The inverse of :func:`encode`."""
+    if isinstance(x, list):
+        return QSqrt(Fraction(x[0]), Fraction(x[1]))
+    return Fraction(str(x))
+
+
+_QS = re.compile(r"^\s*(?:(?P<a>-?[0-9/]+)\s*(?P<op>[+-])\s*)?(?P<neg>-)?(?:(?P<b>[0-9/]+)\*)?sqrt\(2\)\s*$")
+
+
+def parse_exact(s: Any) -> Fraction | QSqrt:
+    """An exact number from a Fraction/QSqrt/int or from its ``str`` (as in PEPData.description)."""
+    if isinstance(s, QSqrt | Fraction | int) and not isinstance(s, bool):
+        return s
+    text = str(s)
+    m = _QS.match(text)
+    if not m:
+        return Fraction(text)
+    b = Fraction(m["b"] or 1)
+    if m["neg"]:
+        b = -b
+    if m["op"] == "-":
+        b = -b
+    return QSqrt(Fraction(m["a"] or 0), b)
+
+
+def save_certificate(cert: dict, path: str | Path) -> Path:
+    """Write the certificate as JSON (creating the folder); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(cert, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+# --- the problem description a checker can rebuild ----------------------------------------------------
+def describe(data: PEPData, problem: dict | None = None) -> dict:
+    """The certificate's problem description, from ``data.description`` completed by ``problem``."""
+    desc = dict(data.description)
+    desc.update(problem or {})
+    if desc.get("kind") == "points":
+        return {k: desc[k] for k in ("kind", "class", "q", "points", "objective")}
+    cls = desc["class"]
+    q = desc.get("q")
+    if cls == "smooth-strongly-convex" and q is None:
+        # recover q = m/L from interp(0,*): w*q on |x_0|^2 and w on |g_0|^2
+        con = next((c for c in data.constraints if c.name == "interp(0,*)"), None)
+        if con is None:
+            raise ValueError("q is not in the description: pass problem={'q': ...}")
+        q = con.M[(0, 0)] / con.M[(1, 1)]
+    steps = [parse_exact(h) for h in desc["steps"]]
+    pairs = [list(re.fullmatch(r"interp\((.+),(.+)\)", c.name).groups()) for c in data.constraints
+             if c.name.startswith("interp(")]
+    return {"kind": "gd", "class": cls, "q": encode(q if q is not None else 0),
+            "steps": [encode(h) for h in steps], "initial": desc["initial"], "metric": desc["metric"],
+            "pairs": pairs}
+
+
+# --- float data and numeric duals ---------------------------------------------------------------------
+def _svec_pos(n: int, order: str) -> np.ndarray:
+    """pos[r, c]: index of entry (r, c) in the solver's scaled triangle ("scs": tril col-major,
+    "clarabel": triu col-major)."""
+    pos = np.zeros((n, n), dtype=np.int64)
+    k = 0
+    for c in range(n):
+        rows = range(c, n) if order == "scs" else range(c + 1)
+        for r in rows:
+            pos[r, c] = pos[c, r] = k
+            k += 1
+    return pos
+
+
+def _float_columns(data: PEPData, order: str) -> tuple[sps.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """svec(A_i) as columns (constraints, initial last), svec(C), the b_i as columns, and c."""
+    n, cons = data.n, data.all_constraints
+    pos = _svec_pos(n, order)
+    r2 = math.sqrt(2.0)
+    rows, cols, vals = [], [], []
+    for i, con in enumerate(cons):
+        for (r, c), v in con.M.items():
+            rows.append(pos[r, c])
+            cols.append(i)
+            vals.append(float(v) if r == c else float(v) / r2)
+    nsv = n * (n + 1) // 2
+    A = sps.csc_matrix((vals, (rows, cols)), shape=(nsv, len(cons)))
+    Cv = np.zeros(nsv)
+    for (r, c), v in data.objective_M.items():
+        Cv[pos[r, c]] += float(v) if r == c else float(v) / r2
+    Bm = np.zeros((data.nf, len(cons)))
+    for i, con in enumerate(cons):
+        for k, v in con.b.items():
+            Bm[k, i] += float(v)
+    cvec = np.zeros(data.nf)
+    for k, v in data.objective_b.items():
+        cvec[k] += float(v)
+    return A, Cv, Bm, cvec
+
+
+def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = None,
+               time_limit: float | None = None, cap: float = 1.0, eps: float = 1e-9) -> dict[str, Any]:
+    """The PEP dual numerically: min tau (``tau`` None) or, tau fixed, max t with S - t I PSD, t <= cap.
+
+    Variables x = (lambda_1..lambda_m, tau, t). Returns multipliers (initial last), tau, t, status, S."""
+    n, m = data.n, len(data.all_constraints)
+    solver = solver or ("clarabel" if n <= CLARABEL_MAX_N else "scs")
+    order = "clarabel" if solver == "clarabel" else "scs"
+    A, Cv, Bm, cvec = _float_columns(data, order)
+    nsv = A.shape[0]
+    nv = m + 1  # lambdas (initial = tau is column m - 1) and t
+    pos = _svec_pos(n, order)
+    eye = np.zeros(nsv)
+    eye[[pos[i, i] for i in range(n)]] = 1.0
+    zero_rows = [sps.hstack([sps.csr_matrix(Bm), sps.csr_matrix((data.nf, 1))])]
+    zero_b = [cvec]
+    if tau is None:
+        zero_rows.append(sps.csr_matrix(([1.0], ([0], [m])), shape=(1, nv)))  # t = 0
+        zero_b.append(np.zeros(1))
+    else:
+        zero_rows.append(sps.csr_matrix(([1.0], ([0], [m - 1])), shape=(1, nv)))
+        zero_b.append(np.array([tau]))
+    nonneg = [-sps.eye(m, nv)]
+    nonneg_b = [np.zeros(m)]
+    if tau is not None:
+        nonneg.append(sps.csr_matrix(([1.0], ([0], [m])), shape=(1, nv)))
+        nonneg_b.append(np.array([cap]))
+    psd = -sps.hstack([A, sps.csc_matrix(-eye.reshape(-1, 1))])
+    Afull = sps.vstack([*zero_rows, *nonneg, psd], format="csc")
+    bfull = np.concatenate([*zero_b, *nonneg_b, -Cv])
+    qvec = np.zeros(nv)
+    if tau is None:
+        qvec[m - 1] = 1.0
+    else:
+        qvec[m] = -1.0
+    nz = sum(r.shape[0] for r in zero_rows)
+    nl = sum(r.shape[0] for r in nonneg)
+    t0 = time.perf_counter()
+    if solver == "clarabel":
+        import clarabel
+
+        settings = clarabel.DefaultSettings()
+        settings.verbose = False
+        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-11
+        settings.tol_ktratio = 1e-9
+        settings.max_iter = 300
+        if time_limit is not None:
+            settings.time_limit = max(time_limit, 1.0)
+        cones = [clarabel.ZeroConeT(nz), clarabel.NonnegativeConeT(nl), clarabel.PSDTriangleConeT(n)]
+        sol = clarabel.DefaultSolver(sps.csc_matrix((nv, nv)), qvec, Afull, bfull, cones, settings).solve()
+        x = np.array(sol.x)
+        zpsd = np.array(sol.z)[-nsv:]
+        status = str(sol.status)
+        good = status in ("Solved", "AlmostSolved")
+    else:
+        import scs
+
+        kw: dict[str, Any] = {"eps_abs": eps, "eps_rel": eps, "max_iters": 100_000, "verbose": False}
+        if time_limit is not None:
+            kw["time_limit_secs"] = max(time_limit, 1.0)
+        sol = scs.SCS({"A": Afull, "b": bfull, "c": qvec}, {"z": nz, "l": nl, "s": [n]}, **kw).solve()
+        x = np.asarray(sol["x"])
+        zpsd = np.asarray(sol["y"])[-nsv:]
+        status = str(sol["info"]["status"])
+        good = status.startswith("solved")
+    lam = np.maximum(x[:m], 0.0)
+    svec = A @ lam - Cv
+    r2 = math.sqrt(2.0)
+    scale = np.where(np.eye(n, dtype=bool), 1.0, 1.0 / r2)
+    S, G = svec[pos] * scale, zpsd[pos] * scale
+    return {"lam": lam, "tau": float(x[m - 1]), "t": float(x[m]), "ok": good, "status": status, "S": S,
+            "G": G, "solver": solver, "seconds": time.perf_counter() - t0}
+
+
+# --- exact pieces -------------------------------------------------------------------------------------
+def exact_S(data: PEPData, lam: list[Any]) -> list[list[Any]]:
+    """S = sum_i lam_i A_i - C exactly (constraints in ``data.all_constraints`` order, tau last)."""
+    n = data.n
+    S: list[list[Any]] = [[0] * n for _ in range(n)]
+    half = Fraction(1, 2)
+
+    def add(M: dict, w: Any) -> None:
+        for (r, c), v in M.items():
+            x = w * v * half
+            S[r][c] = S[r][c] + x
+            S[c][r] = S[c][r] + x
+
+    for con, w in zip(data.all_constraints, lam, strict=True):
+        if w:
+            add(con.M, w)
+    add(data.objective_M, -1)
+    return S
+
+
+def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction]) -> list[Fraction] | None:
+    """Exact solution of E x = rhs equal to ``guess`` off a pivot set (earliest independent columns);
+    None if inconsistent."""
+    import flint
+
+    rows, cols = len(E), len(guess)
+    resid = [r - sum(e * g for e, g in zip(row, guess, strict=True) if e)
+             for row, r in zip(E, rhs, strict=True)]
+    M = flint.fmpq_mat(rows, cols + 1)
+    for i in range(rows):
+        for j, e in enumerate(E[i]):
+            if e:
+                M[i, j] = flint.fmpq(e.numerator, e.denominator)
+        if resid[i]:
+            M[i, cols] = flint.fmpq(resid[i].numerator, resid[i].denominator)
+    R, rank = M.rref()
+    x = list(guess)
+    for i in range(rank):
+        j = next(j for j in range(cols + 1) if R[i, j] != 0)
+        if j == cols:
+            return None
+        v = R[i, cols]
+        x[j] = x[j] + Fraction(int(v.p), int(v.q))
+    return x
+
+
+def ldl_columns(S: list[list[Fraction]]) -> list[dict] | None:
+    """Exact S = sum_k d_k l_k l_k^T (LDL^T, no pivoting, zero pivots allowed) as PSD evidence columns;
+    None if S is not PSD."""
+    n = len(S)
+    A = [[Fraction(x) for x in row] for row in S]
+    cols = []
+    for k in range(n):
+        d = A[k][k]
+        if d < 0:
+            return None
+        if d == 0:
+            if any(A[i][k] for i in range(k + 1, n)):
+                return None
+            continue
+        col = [Fraction(0)] * k + [Fraction(1)] + [A[i][k] / d for i in range(k + 1, n)]
+        for i in range(k + 1, n):
+            if col[i]:
+                f = col[i] * d
+                Ai = A[i]
+                for j in range(k + 1, i + 1):
+                    if col[j]:
+                        Ai[j] -= f * col[j]
+                        if j != i:
+                            A[j][i] = Ai[j]
+        den = math.lcm(*(c.denominator for c in col))
+        cols.append({"d": str(d), "den": str(den), "num": [str(int(c * den)) for c in col]})
+    return cols
+
+
+def _rounding_columns(S: list[list[Any]], bits: int) -> tuple[list[dict] | None, str]:
+    """PSD evidence for an S with margin: a float Cholesky factor of S - (lambda_min/2) I, dyadic."""
+    Sf = np.array([[float(x) for x in row] for row in S])
+    n = len(S)
+    emin = float(np.linalg.eigvalsh(Sf).min())
+    if emin <= 0:
+        return None, f"the repaired S is not positive definite (smallest eigenvalue {emin:.2e})"
+    eps = emin / 2
+    Lc = np.linalg.cholesky(Sf - eps * np.eye(n))
+    need = math.log2(8 * n * n * max(1.0, float(np.abs(Lc).max())) / eps)
+    p = max(bits, int(need) + 4)
+    den = 1 << p
+    cols = []
+    for k in range(n):
+        v = [int(round(x * den)) for x in Lc[:, k]]
+        if any(v):
+            cols.append({"d": "1", "den": str(den), "num": [str(x) for x in v]})
+    return cols, f"margin {emin:.2e}, {p}-bit dyadic factor"
+
+
+def _dyadic(x: float, bits: int = 40) -> Fraction:
+    return Fraction(round(x * (1 << bits)), 1 << bits) if x > 0 else Fraction(0)
+
+
+def _b_system(data: PEPData, tau: Any) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """The nf linear equalities sum_i lam_i b_i = c - tau b0 over the non-initial multipliers."""
+    nf, cons = data.nf, data.constraints
+    E = [[Fraction(0)] * len(cons) for _ in range(nf)]
+    for i, con in enumerate(cons):
+        for k, v in con.b.items():
+            E[k][i] += _to_fraction(v)
+    rhs = [_to_fraction(data.objective_b.get(k, 0)) - tau * _to_fraction(data.initial.b.get(k, 0))
+           for k in range(nf)]
+    return E, rhs
+
+
+def _is_rational(data: PEPData) -> bool:
+    return all(not isinstance(v, QSqrt) or not v.b for con in data.all_constraints
+               for v in [*con.M.values(), *con.b.values()]) and all(
+        not isinstance(v, QSqrt) or not v.b for v in [*data.objective_M.values(), *data.objective_b.values()])
+
+
+def _to_fraction(x: Any) -> Fraction:
+    if isinstance(x, QSqrt):
+        if x.b:
+            raise ValueError("irrational entry where a rational one is needed (a linear part in Q(sqrt 2))")
+        return x.a
+    return Fraction(x)
+
+
+# --- the two methods ----------------------------------------------------------------------------------
+def _by_size(values: np.ndarray, idx: list[int]) -> list[int]:
+    return sorted(idx, key=lambda i: -values[i])
+
+
+def _precorrect(E: list[list[Fraction]], rhs: list[Fraction], lam: np.ndarray) -> np.ndarray:
+    """Float correction of lam onto E lam = rhs, relative changes of least norm (keeps lam >= 0 and S
+    close): delta = W^2 E^T (E W^2 E^T)^+ residual, W = diag(lam)."""
+    Ef = np.array([[float(x) for x in row] for row in E])
+    rf = np.array([float(x) for x in rhs])
+    for _ in range(2):
+        w2 = lam * lam
+        y = np.linalg.lstsq((Ef * w2) @ Ef.T, rf - Ef @ lam, rcond=None)[0]
+        lam = np.maximum(lam + w2 * (Ef.T @ y), 0.0)
+    return lam
+
+
+def _repair(E: list[list[Fraction]], rhs: list[Fraction], lam_num: np.ndarray, unknowns: list[int],
+            rounding: Any) -> list[Fraction] | None:
+    """Multipliers (all constraints) that satisfy E lam = rhs exactly, zero off ``unknowns``."""
+    order = _by_size(lam_num, unknowns)
+    sub = [[row[i] for i in order] for row in E]
+    guess = [rounding(float(lam_num[i])) for i in order]
+    x = _rref_fix(sub, rhs, guess)
+    if x is None:
+        return None
+    out = [Fraction(0)] * len(E[0])
+    for i, v in zip(order, x, strict=True):
+        out[i] = v
+    return out
+
+
+def _rounding(data: PEPData, tau: Fraction, time_limit: float | None) -> tuple[list | None, list | None, str]:
+    t0 = time.perf_counter()
+    reason = ""
+    for eps in (1e-4, 1e-5, 1e-6):  # a loose solve first: the margin absorbs its errors
+        left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+        if left is not None and left <= 0:
+            return None, None, reason or "time limit"
+        sol = solve_dual(data, float(tau), time_limit=left, eps=eps)
+        if not sol["ok"] or sol["t"] <= 1e-9:
+            return None, None, (f"no margin at tau = bound ({sol['solver']}: {sol['status']}, "
+                                f"t = {sol['t']:.2e})")
+        E, rhs = _b_system(data, tau)
+        lam_num = _precorrect(E, rhs, sol["lam"][:-1])
+        m = len(data.constraints)
+        lam = _repair(E, rhs, lam_num, [i for i in range(m) if lam_num[i] > 1e-13], _dyadic)
+        if lam is None:
+            reason = f"eps {eps:g}: the linear equalities could not be repaired exactly"
+            continue
+        if min(lam, default=0) < 0:
+            reason = f"eps {eps:g}: repairing the linear equalities made a multiplier negative"
+            continue
+        full = [*lam, tau]
+        cols, info = _rounding_columns(exact_S(data, full), 30)
+        if cols is None:
+            reason = f"eps {eps:g}: {info}"
+            continue
+        return full, cols, f"{sol['solver']} eps {eps:g}, {info}"
+    return None, None, reason
+
+
+def _kernel_bases(S: np.ndarray, G: np.ndarray) -> tuple[list[list[list[Fraction]]], str]:
+    """Candidate rational bases W (columns, identity on pivot rows) of the numeric kernel of S, by
+    increasing denominator bound (each candidate is then tested exactly). The kernel's dimension k is
+    read from S, its basis from the top k eigenvectors of the worst-case Gram matrix G (range(G) lies in
+    ker(S); an interior-point G is far more accurate there than S's near-null eigenvectors)."""
+    import scipy.linalg
+
+    w = np.linalg.eigvalsh(S)
+    scale = max(1.0, float(np.abs(w).max()))
+    k = int(np.sum(w < 1e-6 * scale))
+    if k == 0:
+        return [[]], "no kernel"
+    wg, Vg = np.linalg.eigh(G)
+    good_g = np.isfinite(wg).all() and wg[-k] > 1e-6 * max(1.0, wg[-1])
+    Vk = Vg[:, -k:] if good_g else np.linalg.eigh(S)[1][:, :k]
+    _, _, piv = scipy.linalg.qr(Vk.T, pivoting=True)
+    Wf = Vk @ np.linalg.inv(Vk[piv[:k], :])
+    out: list[list[list[Fraction]]] = []
+    for max_den, tol in ((100, 1e-4), (10**4, 1e-5), (10**6, 1e-8)):
+        W = [[Fraction(float(Wf[r, j])).limit_denominator(max_den) for r in range(S.shape[0])]
+             for j in range(k)]
+        err = max(abs(float(W[j][r]) - Wf[r, j]) for j in range(k) for r in range(S.shape[0]))
+        if err < tol and W not in out:
+            out.append(W)
+    return out, f"kernel of dimension {k}"
+
+
+def _tau_candidates(tau_num: float, bound: Fraction) -> list[Fraction]:
+    """The bound if the numeric optimum is at it, else rational reconstructions of the optimum <= bound."""
+    if abs(tau_num - float(bound)) <= 1e-7 * (1 + abs(float(bound))):
+        return [bound]
+    out = []
+    for max_den in (100, 10**4, 10**6):
+        t = Fraction(tau_num).limit_denominator(max_den)
+        if abs(float(t) - tau_num) <= 1e-8 * (1 + abs(tau_num)) and t <= bound and t not in out:
+            out.append(t)
+    return out
+
+
+def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: np.ndarray
+                ) -> tuple[list | None, list | None, str]:
+    """Multipliers with S W = 0 and the linear equalities exact at ``tau``, and an exact LDL^T of S."""
+    cons = data.constraints
+    m = len(cons)
+    E, rhs = _b_system(data, tau)
+    half = Fraction(1, 2)
+
+    def times(M: dict, w: list[Fraction]) -> list[Fraction]:
+        out = [Fraction(0)] * data.n
+        for (r, c), v in M.items():
+            v = _to_fraction(v) * half
+            out[r] += v * w[c]
+            out[c] += v * w[r]
+        return out
+
+    for w in W:  # S(lam) w = 0: sum_i lam_i A_i w = C w - tau A0 w
+        cols = [times(con.M, w) for con in cons]
+        Cw, A0w = times(data.objective_M, w), times(data.initial.M, w)
+        for r in range(data.n):
+            E.append([col[r] for col in cols])
+            rhs.append(Cw[r] - tau * A0w[r])
+    top = float(lam_num.max()) if m else 1.0
+    reason = "no threshold gave a consistent exact system"
+    for thr in (1e-7, 1e-5, 1e-9, 1e-4):
+        unknowns = [i for i in range(m) if lam_num[i] > thr * top]
+        lam = _repair(E, rhs, lam_num, unknowns, lambda x: _dyadic(x, 24))
+        if lam is None:
+            continue
+        if min(lam, default=0) < 0:
+            reason = "the exact system forces a negative multiplier"
+            continue
+        full = [*lam, tau]
+        S = [[_to_fraction(x) for x in row] for row in exact_S(data, full)]
+        cols = ldl_columns(S)
+        if cols is None:
+            reason = "the reconstructed S is not PSD (exact LDL^T)"
+            continue
+        return full, cols, f"{len(unknowns)} unknown multipliers, exact LDL^T"
+    return None, None, reason
+
+
+def _reconstruction(data: PEPData, bound: Fraction, time_limit: float | None
+                    ) -> tuple[list | None, list | None, str]:
+    if not _is_rational(data):
+        return None, None, "tight bound with Q(sqrt 2) data: reconstruction is implemented over Q only"
+    sol = solve_dual(data, None, solver="clarabel", time_limit=time_limit)
+    if not sol["ok"]:
+        hint = " (the dual is infeasible: the PEP is unbounded)" if "Infeasible" in sol["status"] else ""
+        return None, None, f"high-accuracy solve failed ({sol['status']}){hint}"
+    if sol["tau"] > float(bound) + 1e-7 * (1 + abs(float(bound))):
+        return None, None, f"the numeric worst case {sol['tau']:.10g} exceeds the bound {float(bound):.10g}"
+    taus = _tau_candidates(sol["tau"], bound)
+    bases, info = _kernel_bases(sol["S"], sol["G"])
+    if not taus or not bases:
+        return None, None, f"no rational reconstruction of the optimum {sol['tau']:.10g} or of the kernel"
+    reason = ""
+    for tau in taus:
+        for W in bases:
+            lam, cols, why = _exact_face(data, tau, W, sol["lam"][:-1])
+            if lam is not None:
+                dens = max((x.denominator for row in W for x in row), default=1)
+                return lam, cols, f"tau = {tau}, {info} (denominators <= {dens}), {why}"
+            reason = why
+    return None, None, reason
+
+
+def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None, problem: dict | None = None,
+                  bound_below: Any = None) -> CertificateAttempt:
+    """Try to prove ``worst case <= bound`` (normalized units) with an exactly checked dual certificate.
+
+    ``problem`` completes ``data.description`` (e.g. {"q": ...}); ``bound_below`` = x adds the exact proof
+    that bound <= 1/(1 + sqrt(x)) (for published bounds outside Q(sqrt 2), e.g. the Silver rate)."""
+    t0 = time.perf_counter()
+    bound = parse_exact(bound)
+
+    def fail(reason: str, method: str) -> CertificateAttempt:
+        return CertificateAttempt(False, None, reason, time.perf_counter() - t0, 0.0, method)
+
+    try:
+        desc = describe(data, problem)
+    except (KeyError, ValueError) as exc:
+        return fail(f"the problem cannot be described for a checker: {exc}", "none")
+    # tau: the bound itself when rational, else a rational just below it
+    if isinstance(bound, QSqrt) and bound.b:
+        tau = Fraction(float(bound) * (1 - 1e-12)).limit_denominator(10**15)
+        while tau > bound:
+            tau -= Fraction(1, 10**15)
+    else:
+        tau = _to_fraction(bound)
+    if tau < 0:
+        return fail(f"negative bound {bound}", "none")
+    attempts = []
+    for method in ("rounding", "reconstruction"):
+        left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+        if left is not None and left <= 0:
+            attempts.append(f"{method}: time limit")
+            break
+        runner = _rounding if method == "rounding" else _reconstruction
+        try:
+            lam, cols, info = runner(data, tau, left)
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            lam, cols, info = None, None, f"{type(exc).__name__}: {first}"
+        if lam is None:
+            attempts.append(f"{method}: {info}")
+            continue
+        names = [c.name for c in data.all_constraints]
+        cert = {"format": FORMAT, "problem": desc, "bound": encode(bound), "tau": encode(lam[-1]),
+                "multipliers": {nm: encode(v) for nm, v in zip(names, lam, strict=True) if v},
+                "psd": {"basis": desc.get("basis", data.description.get("basis", [])), "columns": cols},
+                "method": method}
+        cert["multipliers"]["initial"] = encode(lam[-1])
+        if bound_below is not None:
+            cert["bound_below"] = {"form": "1/(1 + sqrt(x))", "x": encode(parse_exact(bound_below))}
+        t1 = time.perf_counter()
+        ok, why = certcheck.check(cert)
+        check_seconds = time.perf_counter() - t1
+        if ok:
+            return CertificateAttempt(True, cert, f"{method}: {info}; {why}", time.perf_counter() - t0,
+                                      check_seconds, method)
+        attempts.append(f"{method}: exact check failed: {why}")
+    return fail("; ".join(attempts), "none")
+
+
+def rational_below_inv_one_plus_sqrt(x: Any, digits: int = 12) -> Fraction:
+    """A rational tau <= 1/(1 + sqrt(x)) (x >= 0 in Q or Q(sqrt 2)), proved exactly by squaring: the way
+    to state a bound such as the Silver rate 1/(1 + sqrt(4 rho^(2k) - 3)) inside Q."""
+    x = parse_exact(x)
+    value = 1 / (1 + math.sqrt(float(x)))
+    step = Fraction(1, 10**digits)
+    tau = Fraction(math.floor(value * 10**digits), 10**digits)
+    while True:
+        y = 1 / tau - 1
+        if y >= 0 and y * y - x >= 0:
+            return tau
+        tau -= step
+
+
+def silver_pairs(n_steps: int) -> list[tuple[str, str]]:
+    """A sparse pair set for the Silver schedule: (i, *), (*, i), (i, i+1), (i+1, i), (0, j), and for
+    i + 1 = 2^l * odd (l >= 1) the pairs (i, j) for j within 2^l of i on either side (before: only inside
+    i's dyadic block). Found from sparse duals at N = 7, 15; for N = 7, 15, 31 its value equals the
+    all-pairs value (measured). A restricted set only adds slack: its value is still a valid bound."""
+    pairs = set()
+    for i in range(n_steps + 1):
+        pairs |= {(str(i), "*"), ("*", str(i))}
+        if i < n_steps:
+            pairs |= {(str(i), str(i + 1)), (str(i + 1), str(i))}
+        if i > 0:
+            pairs.add(("0", str(i)))
+        block = (i + 1) & -(i + 1)
+        if i >= 1 and block >= 2:
+            pairs |= {(str(i), str(j)) for j in range(i + 1, min(n_steps, i + block) + 1)}
+            pairs |= {(str(i), str(j)) for j in range(i - block + 1, i)}
+    return sorted(pairs)
+
+
+def silver_rate_x(k: int) -> QSqrt:
+    """x = 4 rho^(2k) - 3 (rho = 1 + sqrt 2): Altschuler and Parrilo's bound is 1/(1 + sqrt(x))."""
+    return 4 * QSqrt(1, 1) ** (2 * k) - 3
+
+
+__all__ = ["CertificateAttempt", "certify_bound", "save_certificate", "encode", "decode", "parse_exact",
+           "solve_dual", "ldl_columns", "describe", "rational_below_inv_one_plus_sqrt", "silver_rate_x",
+           "silver_pairs"]
