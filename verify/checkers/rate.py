@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from numeric.evaluate import cross_check
@@ -233,6 +234,9 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     tau = _exact_bound(setup.normalized)
     if tau is None:
         return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) lower approximation"
+    if sp.sympify(str(tau)) != setup.normalized:
+        evidence["certified normalized bound"] = (f"{tau}, below the claimed {setup.normalized} "
+                                                  f"(proved by a rigorous interval enclosure)")
     attempt = certify_bound(data, tau)
     evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
                                        "seconds": round(attempt.seconds, 3),
@@ -276,11 +280,13 @@ def _exact_bound(beta: Any, above: bool = False) -> Fraction | QSqrt | None:
     except FieldError:
         pass
     value = sp.N(beta, 40)
-    if not value.is_real:
+    if not value.is_real or value == 0:
         return None
-    # 1e-12 relative below: far under the solver's accuracy, so it costs nothing in provability.
-    shift = Fraction(1, 10**12) if above else -Fraction(1, 10**12)
-    candidate = Fraction(str(value)) * (1 + shift) if value > 0 else Fraction(str(value)) * (1 - shift)
+    # A 13-significant-digit decimal just below (above) beta: its distance to beta (< 1e-12 relative) is
+    # far under the solver's accuracy, so it costs nothing in provability, and it reads well.
+    scale = Fraction(10) ** (12 - int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(str(value)))))))
+    scaled = Fraction(str(value)) * scale
+    candidate = Fraction(math.ceil(scaled) + 1 if above else math.floor(scaled) - 1) / scale
     gap = sp.Rational(candidate.numerator, candidate.denominator) - beta
     if sign_of(gap) != (1 if above else -1):
         return None
