@@ -599,30 +599,10 @@ def rational_below_inv_one_plus_sqrt(x: Any, digits: int = 12) -> Fraction:
         tau -= step
 
 
-def silver_pairs(n_steps: int) -> list[tuple[str, str]]:
-    """A sparse pair set for the Silver schedule: (i, *), (*, i), (i, i+1), (i+1, i), (0, j), and for
-    i + 1 = 2^l * odd (l >= 1) the pairs (i, j) for j within 2^l of i on either side (before: only inside
-    i's dyadic block). Found from sparse duals at N = 7, 15; for N = 7, 15, 31 its value equals the
-    all-pairs value (measured). A restricted set only adds slack: its value is still a valid bound."""
-    pairs = set()
-    for i in range(n_steps + 1):
-        pairs |= {(str(i), "*"), ("*", str(i))}
-        if i < n_steps:
-            pairs |= {(str(i), str(i + 1)), (str(i + 1), str(i))}
-        if i > 0:
-            pairs.add(("0", str(i)))
-        block = (i + 1) & -(i + 1)
-        if i >= 1 and block >= 2:
-            pairs |= {(str(i), str(j)) for j in range(i + 1, min(n_steps, i + block) + 1)}
-            pairs |= {(str(i), str(j)) for j in range(i - block + 1, i)}
-    return sorted(pairs)
-
-
 def silver_rate_x(k: int) -> QSqrt:
     """x = 4 rho^(2k) - 3 (rho = 1 + sqrt 2): Altschuler and Parrilo's bound is 1/(1 + sqrt(x))."""
     return 4 * QSqrt(1, 1) ** (2 * k) - 3
 
 
 __all__ = ["CertificateAttempt", "certify_bound", "save_certificate", "encode", "decode", "parse_exact",
-           "solve_dual", "ldl_columns", "describe", "rational_below_inv_one_plus_sqrt", "silver_rate_x",
-           "silver_pairs"]
+           "solve_dual", "ldl_columns", "describe", "rational_below_inv_one_plus_sqrt", "silver_rate_x"]

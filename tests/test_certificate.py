@@ -14,10 +14,10 @@ from pep.certificate import (
     encode,
     parse_exact,
     rational_below_inv_one_plus_sqrt,
-    silver_pairs,
     silver_rate_x,
 )
 from pep.classes import make_class
+from pep.pairs import silver_pairs
 from pep.points import add_inner
 from pep.pointset import build_points_pep, points_basis
 from pep.problem import build_gd_pep
