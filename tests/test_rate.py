@@ -46,6 +46,8 @@ def rate(**changes: object) -> str:
     ({"initial": "hope"}, "initial", "one of"),
     ({"method": "heavy-ball"}, "method", "only 'gd'"),
     ({"solver": "mosek"}, "solver", "one of"),
+    ({"pairs": "some"}, "pairs", "one of"),
+    ({"pairs": "silver", "class": "smooth", "initial": "function-gap", "bound": "L*D"}, "pairs", "x*"),
     ({"L": 0}, "L", "positive"),
     ({"bound": "R"}, "bound", "homogeneous"),
     ({"bound": "L*R**2*t"}, "bound", "unknown"),
@@ -105,3 +107,11 @@ def test_unconverged_solver_is_inconclusive(run_claims, monkeypatch):
     monkeypatch.setattr(pep.solve, "solve", real)
     assert results["slow"].verdict is Verdict.INCONCLUSIVE
     assert "did not converge" in results["slow"].summary
+
+
+def test_restricted_pairs_give_the_same_certified_verdict(run_claims):
+    # Consecutive pairs and the pairs with x* suffice for constant h = 1 (the Drori-Teboulle certificate
+    # uses only those), so the tight bound stays certifiable from the smaller SDP.
+    results, _ = run_claims(rate(id="p", pairs="consecutive"))
+    assert results["p"].verdict is Verdict.CERTIFIED, results["p"].summary
+    assert "consecutive" in results["p"].evidence["interpolation pairs"]

@@ -20,6 +20,7 @@ import sympy as sp
 from numeric.evaluate import cross_check
 from numeric.interval import sign_of
 from pep.classes import CLASSES
+from pep.pairs import PAIR_SETS, pair_set
 from pep.problem import INITIAL_CONDITIONS, METRICS
 from pep.scale import scale_factor
 from pep.schedules import SCHEDULES, silver_steps
@@ -59,7 +60,7 @@ class RateChecker(Checker):
 
     kind = "rate"
     required = ("class", "L", "initial", "metric", "bound")
-    optional = ("m", "method", "steps", "schedule", "h", "N", "solver")
+    optional = ("m", "method", "steps", "schedule", "h", "N", "solver", "pairs")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         setup = RateSetup.parse(claim, ctx)
@@ -81,6 +82,7 @@ class RateSetup:
     initial: str
     metric: str
     solver: str
+    pairs: str
     bound_text: str
     bound: Any
     normalized: Any
@@ -111,14 +113,19 @@ class RateSetup:
         solver = claim.get("solver", "scs")
         if solver not in SOLVERS:
             raise FieldError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
+        pairs = claim.get("pairs", "all")
+        if pairs not in PAIR_SETS:
+            raise FieldError("pairs", f"must be one of {', '.join(PAIR_SETS)}, got {pairs!r}")
+        if pairs != "all" and fclass == "smooth":
+            raise FieldError("pairs", "restricted pair sets use x*, which the class 'smooth' does not have")
         bound_text = claim.get("bound")
         bound, normalized, crosscheck = _normalized_bound(bound_text, ctx, L, m, len(steps), h, initial,
                                                          metric)
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
         return cls(claim_id=str(claim.id), fclass=fclass, L=L, m=m, q=q,
                    steps=[to_field(s, "steps") for s in steps], schedule=schedule, h=h,
-                   initial=initial, metric=metric, solver=solver, bound_text=str(bound_text), bound=bound,
-                   normalized=normalized, crosscheck=crosscheck)
+                   initial=initial, metric=metric, solver=solver, pairs=pairs, bound_text=str(bound_text),
+                   bound=bound, normalized=normalized, crosscheck=crosscheck)
 
 
 def _strong_convexity(claim: Claim, ctx: Context, fclass: str, L: Any) -> Any:
@@ -190,17 +197,23 @@ def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, i
 def decide(setup: RateSetup, ctx: Context) -> Outcome:
     """Solve the PEP, then look for an exact refutation or an exact certificate, in the likelier order."""
     from pep.engine import normalized_class
+    from pep.fastbuild import build_gd_pep_float
     from pep.problem import build_gd_pep
     from pep.solve import solve
 
-    data = build_gd_pep(normalized_class(setup.fclass, 1, setup.q), setup.steps, setup.initial, setup.metric)
-    result = solve(data, setup.solver)
+    fclass = normalized_class(setup.fclass, 1, setup.q)
+    pairs = None if setup.pairs == "all" else pair_set(setup.pairs, len(setup.steps))
+    result = solve(build_gd_pep_float(fclass, setup.steps, setup.initial, setup.metric, pairs), setup.solver)
+    # the exact data (needed by certificates and counterexamples only) is built once, when first asked for
+    data = LazyExact(lambda: build_gd_pep(fclass, setup.steps, setup.initial, setup.metric, pairs))
     beta = setup.normalized
     evidence: dict[str, Any] = {
         "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
         "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
         "bound": setup.bound_text, "bound / scale (normalized, L = 1, initial 1)": str(beta),
         "bound at R = D = G = 1, float64 vs 50 digits": setup.crosscheck,
+        "interpolation pairs": setup.pairs if pairs is None else f"{setup.pairs} ({len(pairs)} pairs; a "
+                               f"restricted set bounds the worst case from above)",
         "solver": result.solver, "solver status": result.status,
         "solver residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
         "solver worst case (normalized)": _fmt(result.value),
@@ -225,6 +238,19 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
 
 
+class LazyExact:
+    """Exact PEP data built on first use (pure-Python arithmetic: seconds at N = 127 with all pairs)."""
+
+    def __init__(self, build: Any) -> None:
+        self._build, self._data = build, None
+
+    def get(self) -> Any:
+        """The exact data."""
+        if self._data is None:
+            self._data = self._build()
+        return self._data
+
+
 def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
              ctx: Context) -> Outcome | str:
     try:
@@ -237,7 +263,7 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     if sp.sympify(str(tau)) != setup.normalized:
         evidence["certified normalized bound"] = (f"{tau}, below the claimed {setup.normalized} "
                                                   f"(proved by a rigorous interval enclosure)")
-    attempt = certify_bound(data, tau)
+    attempt = certify_bound(data.get(), tau)
     evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
                                        "seconds": round(attempt.seconds, 3),
                                        "exact check seconds": round(attempt.check_seconds, 3)}
@@ -261,7 +287,7 @@ def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     beta = _exact_bound(setup.normalized, above=True)
     if beta is None:
         return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) upper approximation"
-    refutation = refute_rate(data, result, beta, steps=setup.steps, q=setup.q)
+    refutation = refute_rate(data.get(), result, beta, steps=setup.steps, q=setup.q)
     if refutation is None:
         return "no exact counterexample"
     evidence["counterexample"] = refutation.evidence
