@@ -33,6 +33,17 @@ class Parameters:
             expr = new
         return expr
 
+    def ordered_domain(self) -> list[tuple[Any, Any, bool]]:
+        """The domain's inequalities as ``(a, b, closed)`` meaning ``a < b`` (``a <= b`` when closed),
+        substitutions applied; equalities are left out."""
+        out = []
+        for a, op, b in self.domain:
+            if op == "==":
+                continue
+            a, b = self.substitute(a), self.substitute(b)
+            out.append((b, a, op == ">=") if op in (">", ">=") else (a, b, op == "<="))
+        return out
+
     def domain_holds(self, point: Mapping[Any, Any]) -> bool | None:
         """True/False when every domain constraint is decided at ``point``, None when one is undecided."""
         for a, op, b in self.domain:

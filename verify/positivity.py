@@ -55,13 +55,7 @@ def _positive_map(params: Parameters, symbols: set[Any]) -> tuple[dict[Any, Any]
         if old is None or pick(value, old[0]) != old[0] or (value == old[0] and not closed):
             table[s] = (value, closed)
 
-    for a, op, b in params.domain:
-        a, b = params.substitute(a), params.substitute(b)
-        if op == "==":
-            continue
-        closed = op in ("<=", ">=")
-        if op in (">", ">="):
-            a, b = b, a
+    for a, b, closed in params.ordered_domain():
         if isinstance(b, sp.Symbol) and a.is_number:
             tighten(lower, b, a, closed, max)
         elif isinstance(a, sp.Symbol) and b.is_number:

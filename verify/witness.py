@@ -36,13 +36,7 @@ def _bounds(params: Parameters) -> dict[Any, list[Any]]:
     """Constant bounds on single symbols read from the domain (``0 < h <= 2``): [lo, hi, lo_closed,
     hi_closed]."""
     out: dict[Any, list[Any]] = {}
-    for a, op, b in params.domain:
-        a, b = params.substitute(a), params.substitute(b)
-        if op == "==":
-            continue
-        closed = op in ("<=", ">=")
-        if op in (">", ">="):
-            a, b = b, a
+    for a, b, closed in params.ordered_domain():
         if isinstance(a, sp.Symbol) and b.is_Rational:
             entry = out.setdefault(a, [None, None, False, False])
             entry[1], entry[3] = b, closed
