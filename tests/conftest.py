@@ -49,3 +49,18 @@ def run_claims(tmp_path: Path):
         return {c.id: check_claim(c, ctx) for c in claims}, rejected
 
     return run
+
+
+@pytest.fixture(scope="session")
+def registry_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The real registry certified once per test session with ``--json``, ``--report`` and
+    ``--cert-dir`` (it takes about a minute); returns the results JSON and the PDF; the certificates are
+    in ``certs`` beside them and the command's output in ``output.txt``."""
+    tmp = tmp_path_factory.mktemp("registry")
+    js, pdf = tmp / "results.json", tmp / "chapter09.pdf"
+    proc = run_cli("certify", "--json", str(js), "--report", str(pdf), "--cert-dir", str(tmp / "certs"),
+                   "--quiet")
+    (tmp / "output.txt").write_text(f"{proc.returncode}\n{proc.stdout}\n{proc.stderr}", encoding="utf-8")
+    assert js.exists() and pdf.exists(), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return js, pdf

@@ -7,19 +7,30 @@ import json
 from tests.conftest import run_cli, toml_claim
 
 
-def test_registry_certifies_with_expectations_met(tmp_path):
-    out = tmp_path / "results.json"
-    proc = run_cli("certify", "--json", str(out))
-    assert "Traceback" not in proc.stderr
+def test_registry_certifies_with_expectations_met(registry_run):
+    out, _ = registry_run
+    code, stdout = (out.parent / "output.txt").read_text(encoding="utf-8").split("\n", 1)
     doc = json.loads(out.read_text())
     ids = {r["id"] for r in doc["results"]}
-    assert {"ex2.rho-100", "def.polyak.one-step"} <= ids
+    assert {"ex2.rho-100", "def.polyak.one-step", "rate.appendix-b.restated", "lit.silver.k7"} <= ids
     missed = [r["id"] for r in doc["results"] if r["expect"] and r["expect"] != r["verdict"]]
-    assert not missed, proc.stdout
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "summary:" in proc.stdout
+    assert not missed, stdout
+    assert code == "0", stdout
+    assert "summary:" in stdout
     for r in doc["results"]:
         assert set(r) >= {"id", "verdict", "expect", "evidence", "seconds"}
+
+
+def test_every_registry_certificate_rechecks_with_the_standard_library(registry_run):
+    out, _ = registry_run
+    doc = json.loads(out.read_text())
+    named = [r["evidence"]["certificate"] for r in doc["results"] if "certificate" in r["evidence"]]
+    certified_pep = [r for r in doc["results"] if r["kind"] in ("rate", "class-inequality")
+                     and r["verdict"] == "certified"]
+    assert named and len(named) == len(certified_pep)  # every PEP verdict names its certificate
+    proc = run_cli("recheck", *named)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count(": OK:") == len(named)
 
 
 def test_expectation_mismatch_exits_1(tmp_path):

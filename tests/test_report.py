@@ -116,18 +116,6 @@ def synthetic_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def registry_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The real registry certified with ``--json`` and ``--report`` in one go."""
-    tmp = tmp_path_factory.mktemp("registry")
-    js, pdf = tmp / "results.json", tmp / "chapter09.pdf"
-    proc = run_cli("certify", "--json", str(js), "--report", str(pdf), "--cert-dir", str(tmp / "certs"),
-                   "--quiet")
-    assert js.exists() and pdf.exists(), proc.stderr
-    assert "Traceback" not in proc.stderr
-    return js, pdf
-
-
 def registry_statements() -> list[tuple[str, str]]:
     """(id, statement) of every claim in the registry's TOML files."""
     out = []
