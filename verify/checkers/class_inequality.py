@@ -14,6 +14,7 @@ import sympy as sp
 from numeric.interval import sign_of
 from pep.classes import CLASSES
 from symbolic.vector import MINIMIZER, VectorSpace, expand_to_gram
+from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.checkers.rate import to_field
@@ -167,7 +168,7 @@ def _interval(ineq: ClassInequality) -> str:
 def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim_id: str) -> Outcome:
     """Build the point-set PEP (normalized to L = 1), solve it, and ask for an exact certificate of 0."""
     try:
-        from pep.certificate import certify_bound, save_certificate
+        from pep.certificate import certify_bound
         from pep.pointset import build_points_pep
     except ImportError:
         reason = "no quadratic counterexample; exact certificates are not available in this build"
@@ -184,13 +185,8 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
     result = solve(data, "scs")
     evidence.update({"solver status": result.status, "solver worst case (tr G <= 1)": f"{result.value:.6g}"})
     attempt = certify_bound(data, 0)
-    evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
-                                       "seconds": round(attempt.seconds, 3)}
+    record_attempt(attempt, evidence, ctx, claim_id)
     if attempt.ok:
-        if ctx.cert_dir is not None and attempt.certificate is not None:
-            path = ctx.cert_dir / f"{claim_id}.json"
-            save_certificate(attempt.certificate, path)
-            evidence["certificate"] = str(path)
         return Outcome(Verdict.CERTIFIED, f"exact certificate: {ineq.text} <= 0 for every {ineq.fclass} "
                                           f"function and all points, in every dimension", evidence)
     above = result.ok and result.value > SOLVER_VALUE_TOL

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -25,6 +24,7 @@ from pep.problem import INITIAL_CONDITIONS, METRICS
 from pep.scale import scale_factor
 from pep.schedules import SCHEDULES, silver_steps
 from symbolic.qfield import QSqrt
+from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
@@ -254,7 +254,7 @@ class LazyExact:
 def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
              ctx: Context) -> Outcome | str:
     try:
-        from pep.certificate import certify_bound, save_certificate
+        from pep.certificate import certify_bound
     except ImportError:
         return "exact certificates are not available in this build"
     tau = _exact_bound(setup.normalized)
@@ -264,15 +264,9 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
         evidence["certified normalized bound"] = (f"{tau}, below the claimed {setup.normalized} "
                                                   f"(proved by a rigorous interval enclosure)")
     attempt = certify_bound(data.get(), tau)
-    evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
-                                       "seconds": round(attempt.seconds, 3),
-                                       "exact check seconds": round(attempt.check_seconds, 3)}
+    record_attempt(attempt, evidence, ctx, setup.claim_id)
     if not attempt.ok:
         return f"no exact certificate: {attempt.reason}"
-    if ctx.cert_dir is not None and attempt.certificate is not None:
-        path = Path(ctx.cert_dir) / f"{setup.claim_id}.json"
-        save_certificate(attempt.certificate, path)
-        evidence["certificate"] = str(path)
     summary = (f"exact dual certificate ({attempt.method}): worst {setup.metric} <= {setup.bound_text} "
                f"for every {setup.fclass} function in every dimension")
     return Outcome(Verdict.CERTIFIED, summary, evidence)
