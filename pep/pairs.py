@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from symbolic.derivations import nu2
+
 Pair = tuple[str, str]
 
 
@@ -38,11 +40,6 @@ def dyadic_pairs(n_steps: int, star: bool = True) -> list[Pair]:
     return (star_pairs(n_steps) if star else []) + out
 
 
-def _nu(t: int) -> int:
-    """The exponent of 2 in t >= 1."""
-    return (t & -t).bit_length() - 1
-
-
 def silver_pairs(n_steps: int, reach: int = 0) -> list[Pair]:
     """A restricted set shaped like the Silver certificates (found from sparse optimal duals at N = 15, 31).
 
@@ -53,7 +50,7 @@ def silver_pairs(n_steps: int, reach: int = 0) -> list[Pair]:
     """
     out: list[Pair] = [("*", str(i)) for i in range(n_steps + 1)]
     for i in range(n_steps + 1):
-        w = 2 ** (_nu(i + 1) + reach)
+        w = 2 ** (nu2(i + 1) + reach)
         out += [(str(i), str(j)) for j in range(max(0, i - w), min(n_steps, i + w) + 1) if j != i]
     return out
 

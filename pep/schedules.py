@@ -9,23 +9,18 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from symbolic.qfield import RHO, QSqrt
+from symbolic.derivations import silver_convex
+from symbolic.qfield import QSqrt
 
 MAX_STEPS = 1024  # cap on N: the PEP has (N + 2)^2 interpolation inequalities and an (N + 2)^2 PSD block
 SCHEDULES = ("constant", "silver")
 
 
-def two_adic_valuation(t: int) -> int:
-    """The exponent of 2 in t >= 1."""
-    if t < 1:
-        raise ValueError(f"two_adic_valuation needs t >= 1, got {t}")
-    return (t & -t).bit_length() - 1
-
-
 def silver_steps(n_steps: int) -> list[QSqrt]:
-    """Altschuler and Parrilo's Silver schedule h_t = 1 + rho^(nu(t) - 1), t = 1..N, rho = 1 + sqrt 2."""
+    """Altschuler and Parrilo's Silver schedule h_t = 1 + rho^(nu(t) - 1), t = 1..N, rho = 1 + sqrt 2
+    (derived and checked against the doubling construction in :mod:`symbolic.derivations`)."""
     check_length(n_steps)
-    return [1 + RHO ** (two_adic_valuation(t) - 1) for t in range(1, n_steps + 1)]
+    return silver_convex(n_steps)
 
 
 def constant_steps(n_steps: int, h: Any) -> list[Any]:
