@@ -151,3 +151,14 @@ def test_gradient_flow_numeric():
         assert abs(dist - (-2 * (g.T * x(t))[0])) < 1e-25
         fval = mpmath.diff(lambda s: (x(s).T * A * x(s))[0] / 2, t)
         assert abs(fval - (-(g.T * g)[0])) < 1e-25
+
+
+def test_silver_table_command_prints_exact_steps_and_agrees_with_mpmath(capsys):
+    from symbolic.__main__ import main
+
+    assert main(["silver", "--kappa", "10", "--n-max", "8"]) == 0
+    out = capsys.readouterr().out
+    # Altschuler and Parrilo: h = sqrt 2, 2, sqrt 2, 2 + sqrt 2, sqrt 2, 2, sqrt 2, 4 + 2 sqrt 2
+    assert "sqrt(2), 2, sqrt(2), 2 + sqrt(2), sqrt(2), 2, sqrt(2), 4 + 2*sqrt(2)" in out
+    assert "9/100 + sqrt(181)/100" in out  # z_2 = z_1 (xi + sqrt(1 + xi^2)) with z_1 = 1/10, xi = 9/10
+    assert "(ok)" in out
