@@ -115,3 +115,12 @@ def test_restricted_pairs_give_the_same_certified_verdict(run_claims):
     results, _ = run_claims(rate(id="p", pairs="consecutive"))
     assert results["p"].verdict is Verdict.CERTIFIED, results["p"].summary
     assert "consecutive" in results["p"].evidence["interpolation pairs"]
+
+
+def test_bound_float64_underflow_is_reported(run_claims):
+    # (m/L)^40 with L/m = 1e10 is 1e-400: 0.0 in float64, exact at 50 digits; the evidence must say so.
+    results, _ = run_claims(rate(id="k", **{"class": "smooth-strongly-convex"}, L=10**10, m=1, schedule=None,
+                                 h=None, N=None, steps=["1/2"], metric="distance", bound="(m/L)**40*R**2"))
+    check = results["k"].evidence["bound at R = D = G = 1, float64 vs 50 digits"]
+    assert check["float64"] == "0.0" and check["mpmath"].startswith("1.0e-400")
+    assert "discrepancy" in check
