@@ -140,7 +140,9 @@ def counterexample_data(evidence: Mapping[str, Any]) -> dict[str, Any] | None:
     for key in ("counterexample", "function"):
         value = evidence.get(key)
         if isinstance(value, Mapping):
-            return dict(value)
+            data = dict(value)
+            inner = data.get("function")
+            return {**data, **inner} if isinstance(inner, Mapping) else data
     plot = evidence.get("plot")
     if isinstance(plot, Mapping) and plot.get("type") == "function":
         return dict(plot)

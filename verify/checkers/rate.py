@@ -9,6 +9,7 @@ See docs/rate.md for the fields.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -87,6 +88,7 @@ class RateSetup:
     bound: Any
     normalized: Any
     crosscheck: dict[str, Any]
+    bound_at: Callable[[int], Any]
 
     @classmethod
     def parse(cls, claim: Claim, ctx: Context) -> RateSetup:
@@ -119,13 +121,13 @@ class RateSetup:
         if pairs != "all" and fclass == "smooth":
             raise FieldError("pairs", "restricted pair sets use x*, which the class 'smooth' does not have")
         bound_text = claim.get("bound")
-        bound, normalized, crosscheck = _normalized_bound(bound_text, ctx, L, m, len(steps), h, initial,
-                                                         metric)
+        bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, len(steps), h,
+                                                                    initial, metric)
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
         return cls(claim_id=str(claim.id), fclass=fclass, L=L, m=m, q=q,
                    steps=[to_field(s, "steps") for s in steps], schedule=schedule, h=h,
                    initial=initial, metric=metric, solver=solver, pairs=pairs, bound_text=str(bound_text),
-                   bound=bound, normalized=normalized, crosscheck=crosscheck)
+                   bound=bound, normalized=normalized, crosscheck=crosscheck, bound_at=bound_at)
 
 
 def _strong_convexity(claim: Claim, ctx: Context, fclass: str, L: Any) -> Any:
@@ -169,9 +171,10 @@ def _steps(claim: Claim, ctx: Context, known: dict[str, Any]) -> tuple[list[Any]
 
 
 def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, initial: str,
-                      metric: str) -> tuple[Any, Any, dict[str, Any]]:
-    """The bound divided by L^(e_M - e_I) * I (it must not depend on I), and the float64 / 50-digit
-    cross-check of the bound as written, evaluated the way a user's script would (at R = D = G = 1)."""
+                      metric: str) -> tuple[Any, Any, dict[str, Any], Callable[[int], Any]]:
+    """The bound divided by L^(e_M - e_I) * I (it must not depend on I), the float64 / 50-digit
+    cross-check of the bound as written, evaluated the way a user's script would (at R = D = G = 1), and
+    the normalized bound at another horizon N (for the report's plot)."""
     size = make_symbol(INITIAL_SIZE[initial], "positive")
     values = {"L": L, "m": m, "N": sp.Integer(n)}
     if h is not None:
@@ -191,7 +194,14 @@ def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, i
     if not (normalized.is_real and normalized.is_finite):
         raise FieldError("bound", f"'{text}' is not a finite real number once L, m, N are substituted")
     subs = {symbols[k]: v for k, v in values.items()} | {size: 1}
-    return bound, normalized, cross_check(written, subs)
+
+    def at(k: int) -> Any:
+        if symbols["N"] not in written.free_symbols:
+            return None  # a bound written for this N only says nothing about other horizons
+        other = written.xreplace(subs | {symbols["N"]: sp.Integer(k)}) / factor.xreplace({size: 1})
+        return other if other.is_real and other.is_finite else None
+
+    return bound, normalized, cross_check(written, subs), at
 
 
 def decide(setup: RateSetup, ctx: Context) -> Outcome:
@@ -208,6 +218,9 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
     data = LazyExact(lambda: build_gd_pep(fclass, setup.steps, setup.initial, setup.metric, pairs))
     beta = setup.normalized
     evidence: dict[str, Any] = {
+        "series": _series(setup, result.value, lambda k: build_gd_pep_float(
+            fclass, _prefix_steps(setup, k), setup.initial, setup.metric)),
+        "plot": {"type": "schedule", "steps": [float(h) for h in setup.steps]},
         "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
         "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
         "bound": setup.bound_text, "bound / scale (normalized, L = 1, initial 1)": str(beta),
@@ -311,6 +324,32 @@ def _exact_bound(beta: Any, above: bool = False) -> Fraction | QSqrt | None:
     if sign_of(gap) != (1 if above else -1):
         return None
     return candidate
+
+
+SERIES_N = (1, 2, 4, 8, 16)  # the plot's extra horizons: cheap solves (N <= 16)
+SILVER_SERIES_N = (1, 3, 7, 15)  # the Silver schedule is made for N = 2^k - 1
+
+
+def _prefix_steps(setup: RateSetup, k: int) -> list[Any]:
+    """The schedule's first k steps (the named schedules are defined for every length)."""
+    if setup.schedule == "silver":
+        return silver_steps(k)
+    return setup.steps[:k]
+
+
+def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
+    """Worst case (normalized, SCS) and normalized bound against N for the report's plot: the claim's N
+    and the smaller horizons in SERIES_N. Floating evidence for a picture, never for a verdict."""
+    from pep.solve import solve
+
+    n = len(setup.steps)
+    rows = []
+    horizons = SILVER_SERIES_N if setup.schedule == "silver" else SERIES_N
+    for k in [k for k in horizons if k < n] + [n]:
+        worst = value if k == n else solve(build(k), "scs").value
+        bound = setup.normalized if k == n else setup.bound_at(k)
+        rows.append({"N": k, "worst_case": _fmt(worst), "bound": _fmt(bound) if bound is not None else None})
+    return rows
 
 
 def _show_steps(setup: RateSetup) -> str:
