@@ -124,3 +124,19 @@ def test_bound_float64_underflow_is_reported(run_claims):
     check = results["k"].evidence["bound at R = D = G = 1, float64 vs 50 digits"]
     assert check["float64"] == "0.0" and check["mpmath"].startswith("1.0e-400")
     assert "discrepancy" in check
+
+
+def test_silver_bound_is_proved_inside_the_certificate(run_claims):
+    # Altschuler and Parrilo, k = 2 (N = 3): 1/(1 + sqrt(4 rho^4 - 3)), 4 rho^4 - 3 = 65 + 48 sqrt 2.
+    results, _ = run_claims(rate(id="s", schedule="silver", h=None, N=3,
+                                 bound="L*R**2/(1 + sqrt(4*(1 + sqrt(2))**4 - 3))"))
+    result = results["s"]
+    assert result.verdict is Verdict.CERTIFIED, result.summary
+    cert = json.loads(open(result.evidence["certificate"], encoding="utf-8").read())
+    assert cert["bound_below"]["x"] == ["65", "48"]
+    from pep import certcheck
+
+    ok, why = certcheck.check(cert)
+    assert ok and "1/(1 + sqrt(x))" in why
+    cert["bound_below"]["x"] = ["66", "48"]  # a larger x: the decimal is no longer proved below the bound
+    assert certcheck.check(cert)[0] is False

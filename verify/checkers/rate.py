@@ -273,10 +273,13 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     tau = _exact_bound(setup.normalized)
     if tau is None:
         return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) lower approximation"
+    below = _inverse_one_plus_sqrt(setup.normalized)
     if sp.sympify(str(tau)) != setup.normalized:
-        evidence["certified normalized bound"] = (f"{tau}, below the claimed {setup.normalized} "
-                                                  f"(proved by a rigorous interval enclosure)")
-    attempt = certify_bound(data.get(), tau)
+        how = ("proved by a rigorous interval enclosure" + (
+            f", and inside the certificate exactly as 1/(1 + sqrt(x)), x = {below}, by squaring"
+            if below is not None else ""))
+        evidence["certified normalized bound"] = f"{tau}, below the claimed {setup.normalized} ({how})"
+    attempt = certify_bound(data.get(), tau, bound_below=below)
     record_attempt(attempt, evidence, ctx, setup.claim_id)
     if not attempt.ok:
         return f"no exact certificate: {attempt.reason}"
@@ -303,6 +306,20 @@ def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     summary = (f"{refutation.summary} (normalized units: L = 1, initial quantity 1; multiply by {factor} "
                f"for L = {setup.L})") if factor != 1 else refutation.summary
     return Outcome(Verdict.REFUTED, summary, evidence)
+
+
+def _inverse_one_plus_sqrt(beta: Any) -> QSqrt | None:
+    """x in Q(sqrt 2) when beta = 1/(1 + sqrt(x)) (the shape of the Silver rate), so that the certificate
+    can prove tau <= beta exactly; None otherwise."""
+    w = sp.Wild("w")
+    match = beta.match(1 / (1 + sp.sqrt(w))) if isinstance(beta, sp.Expr) else None
+    if not match or not match[w].is_number:
+        return None
+    try:
+        x = QSqrt.from_sympy(match[w], 2)
+    except ValueError:
+        return None
+    return x if x.sign() >= 0 else None
 
 
 def _exact_bound(beta: Any, above: bool = False) -> Fraction | QSqrt | None:
