@@ -124,7 +124,8 @@ def vec(*terms: tuple[int | None, int]) -> dict[int, Q2]:
 def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
     """sum_c lam_c * c + tau * initial - objective, as a Form; also the basis size and the f-symbols."""
     cls = problem["class"]
-    q = {"smooth-convex": ZERO, "smooth": Q2(-1)}.get(cls) or num(problem["q"])
+    fixed = {"smooth-convex": ZERO, "smooth": Q2(-1)}
+    q = fixed[cls] if cls in fixed else num(problem["q"])
     if cls not in ("smooth-convex", "smooth", "smooth-strongly-convex") or not (
             cls != "smooth-strongly-convex" or (q.sign() > 0 and (ONE - q).sign() > 0)):
         raise ValueError(f"bad class {cls} / q")

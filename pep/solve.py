@@ -182,9 +182,16 @@ def solve_cvxpy(data: PEPData | FloatPEP, solver: str = "clarabel") -> PEPResult
     problem.get_problem_data(name)  # compile once here so that build and solve times are separate
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    problem.solve(solver=name, **kwargs)
+    try:
+        problem.solve(solver=name, **kwargs)
+        failure = None
+    except cp.error.SolverError as exc:  # e.g. Clarabel giving up on an unbounded problem
+        failure = " ".join(str(exc).split())[:200]
     solve_time = time.perf_counter() - t1
-    status = "optimal" if problem.status == cp.OPTIMAL else str(problem.status)
+    if failure is not None:
+        status = f"solver_error: {failure}"
+    else:
+        status = "optimal" if problem.status == cp.OPTIMAL else str(problem.status)
     lam = np.asarray(ineq.dual_value if ineq.dual_value is not None else np.full(m, np.nan)).ravel()
     mult = dict(zip(fp.names, (float(v) for v in lam), strict=True))
     Gv = np.asarray(G.value) if G.value is not None else np.full((n, n), np.nan)

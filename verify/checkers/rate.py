@@ -3,7 +3,7 @@
 The PEP's floating value is never a verdict. Certified needs an exact dual certificate
 (:mod:`pep.certificate`); refuted needs an exact interpolating instance or an explicit function re-run
 at 50 digits (:mod:`pep.counterexample`). Everything else is inconclusive with the solver's numbers.
-See docs/rate.md for the fields.
+The fields are in docs/claims.md.
 """
 
 from __future__ import annotations
