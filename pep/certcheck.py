@@ -11,7 +11,8 @@ gives objective <= tau. This file rebuilds every inequality from the problem des
 from the code that produced the certificate) and checks, in exact arithmetic over Q or Q(sqrt 2):
 multipliers >= 0, tau <= bound, the linear identity, and S PSD through the evidence
 ``S - sum_k d_k v_k v_k^T`` diagonally dominant with d_k >= 0 (a sum of a PSD matrix and a diagonally
-dominant one with nonnegative diagonal).
+dominant one with nonnegative diagonal); d_k and the entries of v_k are rational, or in Q(sqrt 2) (written
+["a", "b"]) where a tight bound's kernel has no rational basis.
 
 Inequalities (dx = x_i - x_j, dg = g_i - g_j, L = 1, q = m/L; q = 0 smooth convex, q = -1 smooth):
   interp(i,j):      f_j - f_i + <g_j, dx> + (|dg|^2 + q |dx|^2 - 2 q <dg, dx>) / (2 (1 - q)) <= 0
@@ -213,8 +214,9 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
     return form, size, list(fs.values())
 
 
-def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
-    """None if S - sum_k d_k v_k v_k^T is diagonally dominant with d_k >= 0, else the reason."""
+def psd_evidence_rational(S: list[list[Q2]], evidence: dict) -> str | None:
+    """None if S - sum_k d_k v_k v_k^T is diagonally dominant with d_k >= 0 (rational d_k, integer v_k
+    over a common denominator), else the reason."""
     n = len(S)
     cols = evidence["columns"]
     ws, nums = [], []
@@ -236,6 +238,48 @@ def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
                     if v[j]:
                         row[j] += wi * v[j]
         R = [S[i][j] - Q2(Fraction(row[j], big)) for j in range(n)]
+        slack = R[i]
+        for j in range(n):
+            if j != i:
+                slack = slack - abs(R[j])
+        if slack.sign() < 0:
+            return f"S - LDL^T is not diagonally dominant in row {i}: S is not shown PSD"
+    return None
+
+
+def _int_q2(x: object) -> Q2:
+    """An entry of ``num``: an integer (string) or ["a", "b"] with integers a, b."""
+    if isinstance(x, list) and len(x) == 2:
+        return Q2(int(str(x[0])), int(str(x[1])))
+    return Q2(int(str(x)))
+
+
+def _is_q2_column(col: dict) -> bool:
+    return isinstance(col.get("d"), list) or any(isinstance(x, list) for x in col.get("num", []))
+
+
+def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
+    """None if S - sum_k d_k v_k v_k^T is diagonally dominant with d_k >= 0 (d_k, v_k in Q(sqrt 2)),
+    else the reason. Rational evidence goes to the faster integer check :func:`psd_evidence_rational`."""
+    cols = evidence["columns"]
+    if not any(_is_q2_column(col) for col in cols):
+        return psd_evidence_rational(S, evidence)
+    n = len(S)
+    T = [[ZERO] * n for _ in range(n)]
+    for k, col in enumerate(cols):
+        d, den = num(col["d"]), int(col["den"])
+        v = [_int_q2(x) for x in col["num"]]
+        if d.sign() < 0 or den <= 0 or len(v) != n:
+            return f"PSD evidence column {k} is malformed (d < 0, den <= 0 or wrong length)"
+        w = d * Q2(Fraction(1, den * den))
+        for i in range(n):
+            if v[i].a or v[i].b:
+                wi = w * v[i]
+                for j in range(i + 1):
+                    if v[j].a or v[j].b:
+                        T[i][j] = T[i][j] + wi * v[j]
+    for i in range(n):
+        R = [S[i][j] - (T[i][j] if j <= i else T[j][i]) for j in range(n)]
         slack = R[i]
         for j in range(n):
             if j != i:

@@ -12,6 +12,10 @@ multipliers >= 0, the linear identity exact, and S = tau A0 + sum lam_i A_i - C 
   accuracy (Clarabel), read the kernel of S, rationalize a basis W of it (bounded denominators), impose
   S W = 0 and the linear equalities exactly on the multipliers that are not negligible (the others are
   set to 0), solve exactly for a set of large ones, and factor S = L D L^T exactly (zero pivots allowed).
+  With Q(sqrt 2) data (or an irrational bound) the same is done over Q(sqrt 2) by :mod:`pep.reconstruct`
+  (Newton refinement on the optimal face, integer-relation recognition of the kernel, exact solve,
+  LDL^T over Q(sqrt 2)); its PSD evidence has Q(sqrt 2) entries and is checked by
+  :mod:`pep.certcheck` (PSD columns with Q(sqrt 2) entries).
 
 Either way the certificate is then verified by :func:`pep.certcheck.check`, which rebuilds the
 inequalities from the certificate's own problem description with the standard library only.
@@ -33,6 +37,7 @@ import scipy.sparse as sps
 
 from pep import certcheck
 from pep.problem import PEPData
+from pep.reconstruct import ldl_q2, reconstruct_q2
 from symbolic.qfield import QSqrt
 
 FORMAT = "gradverify-pep-certificate/1"
@@ -282,9 +287,12 @@ def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction
 
 def ldl_columns(S: list[list[Fraction]]) -> list[dict] | None:
     """Exact S = sum_k d_k l_k l_k^T (LDL^T, no pivoting, zero pivots allowed) as PSD evidence columns;
-    None if S is not PSD."""
+    None if S is not PSD. Entries in Q(sqrt 2) give columns with Q(sqrt 2) entries
+    (:func:`pep.reconstruct.ldl_q2`, checked by :mod:`pep.certcheck`)."""
+    if any(isinstance(x, QSqrt) and x.b for row in S for x in row):
+        return ldl_q2(S)
     n = len(S)
-    A = [[Fraction(x) for x in row] for row in S]
+    A = [[_to_fraction(x) for x in row] for row in S]
     cols = []
     for k in range(n):
         d = A[k][k]
@@ -504,8 +512,6 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
 
 def _reconstruction(data: PEPData, bound: Fraction, time_limit: float | None
                     ) -> tuple[list | None, list | None, str]:
-    if not _is_rational(data):
-        return None, None, "tight bound with Q(sqrt 2) data: reconstruction is implemented over Q only"
     sol = solve_dual(data, None, solver="clarabel", time_limit=time_limit)
     if not sol["ok"]:
         hint = " (the dual is infeasible: the PEP is unbounded)" if "Infeasible" in sol["status"] else ""
@@ -558,9 +564,13 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
         if left is not None and left <= 0:
             attempts.append(f"{method}: time limit")
             break
-        runner = _rounding if method == "rounding" else _reconstruction
         try:
-            lam, cols, info = runner(data, tau, left)
+            if method == "rounding":
+                lam, cols, info = _rounding(data, tau, left)
+            elif _is_rational(data) and not (isinstance(bound, QSqrt) and bound.b):
+                lam, cols, info = _reconstruction(data, tau, left)
+            else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau
+                lam, cols, info = reconstruct_q2(data, bound, left, solve_dual)
         except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, np.linalg.LinAlgError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else ""
             lam, cols, info = None, None, f"{type(exc).__name__}: {first}"
