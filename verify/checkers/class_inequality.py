@@ -137,7 +137,10 @@ def quadratic_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None
     curv = _curvatures(ineq)
     for dim in (1, 2, 3):
         for _ in range(WITNESS_TRIES):
-            diag = [rng.choice(curv) for _ in range(dim)]
+            # the ends and the middle of the curvature interval, and (every third try) a random rational
+            # in it: a violation can sit at an interior curvature when the form is concave in it
+            diag = [rng.choice(curv) if rng.random() < 2 / 3 else
+                    curv[0] + (curv[1] - curv[0]) * sp.Rational(rng.randint(1, 19), 20) for _ in range(dim)]
             pts = {p: ([sp.Integer(0)] * dim if p == MINIMIZER else
                        [sp.Integer(rng.randint(-4, 4)) for _ in range(dim)]) for p in space.points}
             if space.minimizer and any(a == 0 for a in diag):
