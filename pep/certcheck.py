@@ -229,17 +229,27 @@ def psd_evidence_rational(S: list[list[Q2]], evidence: dict) -> str | None:
         nums.append(v)
     big = lcm(*(w.denominator for w in ws)) if ws else 1
     W = [w.numerator * (big // w.denominator) for w in ws]
-    for i in range(n):
-        row = [0] * n
-        for w, v in zip(W, nums, strict=True):
-            if v[i] and w:
-                wi = w * v[i]
-                for j in range(n):
-                    if v[j]:
-                        row[j] += wi * v[j]
-        R = [S[i][j] - Q2(Fraction(row[j], big)) for j in range(n)]
+
+    def rows():  # row i of S - T, T = sum_k d_k v_k v_k^T summed in integers over the common denominator
+        for i in range(n):
+            row = [0] * n
+            for w, v in zip(W, nums, strict=True):
+                if v[i] and w:
+                    wi = w * v[i]
+                    for j in range(n):
+                        if v[j]:
+                            row[j] += wi * v[j]
+            yield [S[i][j] - Q2(Fraction(row[j], big)) for j in range(n)]
+
+    return dominance_failure(rows())
+
+
+def dominance_failure(rows: object) -> str | None:
+    """None if every row R_i has R_ii >= sum_{j != i} |R_ij| (with R symmetric, that makes R PSD), else
+    the reason."""
+    for i, R in enumerate(rows):
         slack = R[i]
-        for j in range(n):
+        for j in range(len(R)):
             if j != i:
                 slack = slack - abs(R[j])
         if slack.sign() < 0:
@@ -278,15 +288,8 @@ def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
                 for j in range(i + 1):
                     if v[j].a or v[j].b:
                         T[i][j] = T[i][j] + wi * v[j]
-    for i in range(n):
-        R = [S[i][j] - (T[i][j] if j <= i else T[j][i]) for j in range(n)]
-        slack = R[i]
-        for j in range(n):
-            if j != i:
-                slack = slack - abs(R[j])
-        if slack.sign() < 0:
-            return f"S - LDL^T is not diagonally dominant in row {i}: S is not shown PSD"
-    return None
+    return dominance_failure([S[i][j] - (T[i][j] if j <= i else T[j][i]) for j in range(n)]
+                             for i in range(n))
 
 
 def check(cert: dict) -> tuple[bool, str]:

@@ -37,7 +37,7 @@ import scipy.sparse as sps
 
 from pep import certcheck
 from pep.problem import PEPData
-from pep.reconstruct import ldl_q2, reconstruct_q2
+from pep.reconstruct import ldl_q2, reconstruct_q2, rref_particular
 from symbolic.qfield import QSqrt
 
 FORMAT = "gradverify-pep-certificate/1"
@@ -262,27 +262,12 @@ def exact_S(data: PEPData, lam: list[Any]) -> list[list[Any]]:
 def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction]) -> list[Fraction] | None:
     """Exact solution of E x = rhs equal to ``guess`` off a pivot set (earliest independent columns);
     None if inconsistent."""
-    import flint
-
-    rows, cols = len(E), len(guess)
     resid = [r - sum(e * g for e, g in zip(row, guess, strict=True) if e)
              for row, r in zip(E, rhs, strict=True)]
-    M = flint.fmpq_mat(rows, cols + 1)
-    for i in range(rows):
-        for j, e in enumerate(E[i]):
-            if e:
-                M[i, j] = flint.fmpq(e.numerator, e.denominator)
-        if resid[i]:
-            M[i, cols] = flint.fmpq(resid[i].numerator, resid[i].denominator)
-    R, rank = M.rref()
-    x = list(guess)
-    for i in range(rank):
-        j = next(j for j in range(cols + 1) if R[i, j] != 0)
-        if j == cols:
-            return None
-        v = R[i, cols]
-        x[j] = x[j] + Fraction(int(v.p), int(v.q))
-    return x
+    delta = rref_particular(E, resid, len(guess))
+    if delta is None:
+        return None
+    return [g + d for g, d in zip(guess, delta, strict=True)]
 
 
 def ldl_columns(S: list[list[Fraction]]) -> list[dict] | None:

@@ -188,7 +188,6 @@ def split_solve(E: list[list[QSqrt]], rhs: list[QSqrt], guess: list[float], orde
     sqrt 2 part sum (e_b a + e_a b) = r_b. Columns are interleaved a_i, b_i in ``order``: the earliest
     independent columns then come in pairs (the column span of the earlier ones is closed under
     multiplication by sqrt 2), i.e. the pivots are the Q(sqrt 2)-pivots."""
-    import flint
 
     cols = 2 * len(order)
     g = [Fraction(round(guess[i] * (1 << bits)), 1 << bits) for i in order]
@@ -208,8 +207,26 @@ def split_solve(E: list[list[QSqrt]], rhs: list[QSqrt], guess: list[float], orde
                 rb -= e.b * g[c]
         rows.append((ea_row, ra))
         rows.append((eb_row, rb))
+    delta = rref_particular([row for row, _ in rows], [r for _, r in rows], cols)
+    if delta is None:
+        return None
+    x = [Fraction(0)] * cols
+    for c in range(len(order)):
+        x[2 * c] = g[c]
+    x = [a + b for a, b in zip(x, delta, strict=True)]
+    out = [QSqrt(0, 0)] * len(E[0]) if E else []
+    for c, i in enumerate(order):
+        out[i] = QSqrt(x[2 * c], x[2 * c + 1])
+    return out
+
+
+def rref_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int) -> list[Fraction] | None:
+    """A solution of rows . x = rhs over Q with every non-pivot variable 0 (pivots: the earliest
+    independent columns; python-flint's exact rref); None if the system is inconsistent."""
+    import flint
+
     M = flint.fmpq_mat(len(rows), cols + 1)
-    for i, (row, r) in enumerate(rows):
+    for i, (row, r) in enumerate(zip(rows, rhs, strict=True)):
         for j, e in enumerate(row):
             if e:
                 M[i, j] = flint.fmpq(e.numerator, e.denominator)
@@ -217,18 +234,13 @@ def split_solve(E: list[list[QSqrt]], rhs: list[QSqrt], guess: list[float], orde
             M[i, cols] = flint.fmpq(r.numerator, r.denominator)
     R, rank = M.rref()
     x = [Fraction(0)] * cols
-    for c in range(len(order)):
-        x[2 * c] = g[c]
     for i in range(rank):
         j = next(j for j in range(cols + 1) if R[i, j] != 0)
         if j == cols:
             return None
         v = R[i, cols]
-        x[j] = x[j] + Fraction(int(v.p), int(v.q))
-    out = [QSqrt(0, 0)] * len(E[0]) if E else []
-    for c, i in enumerate(order):
-        out[i] = QSqrt(x[2 * c], x[2 * c + 1])
-    return out
+        x[j] = Fraction(int(v.p), int(v.q))
+    return x
 
 
 def ldl_q2(S: list[list[Any]]) -> list[dict] | None:
