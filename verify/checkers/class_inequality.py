@@ -152,7 +152,7 @@ def quadratic_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None
                     for (a, b), sym in space.gram_symbols().items()}
             subs.update({sym: sum((a * x * x for a, x in zip(diag, pts[p], strict=True)), sp.Integer(0)) / 2
                          for p, sym in space.fvalues.items()})
-            value = sp.nsimplify(ineq.excess.xreplace(subs))
+            value = ineq.excess.xreplace(subs)  # exact: rational points, exact coefficients
             if sign_of(value) == 1:
                 shown = " + ".join(f"({a}) x{i + 1}^2" for i, a in enumerate(diag))
                 return {"function": f"f(x) = 1/2 [{shown}]", "dimension": dim,

@@ -45,7 +45,7 @@ SOLVER_VALUE_TOL = 1e-6
 
 def to_field(expr: Any, name: str) -> Fraction | QSqrt:
     """An exact sympy number as a Fraction, or as an element of Q(sqrt 2); a field error otherwise."""
-    expr = sp.nsimplify(expr) if isinstance(expr, sp.Float) else expr
+    expr = sp.Rational(expr) if isinstance(expr, sp.Float) else expr  # the float's exact binary value
     if isinstance(expr, sp.Rational):
         return Fraction(int(expr.p), int(expr.q))
     try:
