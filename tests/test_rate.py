@@ -24,6 +24,8 @@ def rate(**changes: object) -> str:
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"N": 0}, "N", "positive integer"),
     ({"N": 5000}, "N", "max_steps"),
+    ({"N": 1000, "class": "smooth-strongly-convex", "m": "1/2", "metric": "distance", "bound": "R**2"},
+     "N", "pep_size"),
     ({"N": 2.5}, "N", "positive integer"),
     ({"h": -1}, "h", "positive"),
     ({"h": 0}, "h", "positive"),
