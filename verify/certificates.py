@@ -22,8 +22,12 @@ def record_attempt(attempt: Any, evidence: dict[str, Any], ctx: Context, claim_i
     from pep.certificate import save_certificate
 
     path = Path(ctx.cert_dir) / f"{claim_id}.json"
-    save_certificate(attempt.certificate, path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        save_certificate(attempt.certificate, path)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:  # the proof was checked in memory; only the file is missing
+        evidence["certificate"] = f"not saved: {' '.join(str(exc).split())}"
+        return
     evidence["certificate"] = str(path)
     evidence["certificate_stats"] = {
         "size_bytes": len(text.encode("utf-8")),
