@@ -81,9 +81,25 @@ def _enc(e: Any, subs: dict[Any, Any], iv: Any) -> Any:
         parts = [_enc(a, subs, iv) for a in e.args]
         pick = min if isinstance(e, sp.Min) else max
         return iv.mpf([pick(p.a for p in parts), pick(p.b for p in parts)])
+    if isinstance(e, sp.CRootOf):
+        return _root(e, iv)
     if isinstance(e, sp.Symbol):
         raise NotEnclosable(f"no value for symbol '{e}'")
     raise NotEnclosable(f"no interval rule for {type(e).__name__}")
+
+
+def _root(e: sp.CRootOf, iv: Any) -> Any:
+    """A real root of a rational polynomial: its exact isolating interval, bisected (exactly, by sympy)
+    below the working precision, then widened outward by the rational-to-interval conversion."""
+    if not e.is_real:
+        raise NotEnclosable("complex root")
+    box = e._get_interval()
+    width = sp.Rational(1, 2) ** (iv.prec + 8) * max(1, abs(int(box.a)), abs(int(box.b)))
+    box = box.refine_size(width)
+    lo, hi = sp.Rational(box.a), sp.Rational(box.b)
+    left = iv.mpf(int(lo.p)) / iv.mpf(int(lo.q))
+    right = iv.mpf(int(hi.p)) / iv.mpf(int(hi.q))
+    return iv.mpf([left.a, right.b])
 
 
 def _pow(e: sp.Pow, subs: dict[Any, Any], iv: Any) -> Any:
@@ -106,7 +122,7 @@ def _pow(e: sp.Pow, subs: dict[Any, Any], iv: Any) -> Any:
 
 
 def sign_of(expr: Any, subs: Mapping[Any, Any] | None = None, bits: int = DEFAULT_BITS,
-            max_bits: int = 4 * DEFAULT_BITS) -> int | None:
+            max_bits: int = 16 * DEFAULT_BITS) -> int | None:
     """The sign (-1, 0, 1) of ``expr`` at ``subs``, proved exactly or by an enclosure; None if undecided.
 
     Rational values are decided exactly; otherwise the precision doubles until the enclosure excludes 0
@@ -126,3 +142,75 @@ def sign_of(expr: Any, subs: Mapping[Any, Any] | None = None, bits: int = DEFAUL
             return -1
         bits *= 2
     return None
+
+
+def zero_proof(expr: Any) -> str | None:
+    """The name of an exact rewrite that turns ``expr`` into the literal 0 (expand, cancel, radsimp,
+    simplify without float conversion) or, for an algebraic constant, "minimal polynomial x"; None when
+    nothing proves it. Never a numeric tolerance: None means "not proved", not "nonzero"."""
+    value = sp.sympify(expr)
+    if value.has(sp.Float):
+        return None  # a Float is an approximation; its zero would be a rounding
+    if isinstance(value, sp.Rational):
+        return "the difference is exactly 0" if value == 0 else None
+    rewrites = (("expand", sp.expand), ("cancel", lambda v: sp.cancel(sp.together(v))),
+                ("radsimp", sp.radsimp), ("simplify", lambda v: sp.simplify(v, rational=False)))
+    for name, fn in rewrites:
+        try:
+            if fn(value) == 0:
+                return f"sympy {name} gives 0"
+        except (TypeError, ValueError, NotImplementedError, RecursionError, sp.PolynomialError):
+            continue
+    if value.free_symbols:
+        return None
+    try:
+        poly = sp.minimal_polynomial(value, sp.Dummy("x"))
+    except (NotImplementedError, ValueError, TypeError, RecursionError, sp.polys.polyerrors.NotAlgebraic,
+            sp.PolynomialError):
+        return None
+    return "its minimal polynomial is x" if poly.is_Symbol else None
+
+
+def is_exact_zero(expr: Any) -> bool:
+    """True only with a proof (:func:`zero_proof`) that the constant ``expr`` is 0."""
+    return zero_proof(expr) is not None
+
+
+def exact_sign(expr: Any, bits: int = DEFAULT_BITS, max_bits: int = 16 * DEFAULT_BITS) -> int | None:
+    """The sign of a constant with a proof: exact for rationals, an enclosure excluding 0 (up to
+    ``max_bits``), or an exact zero proof (:func:`is_exact_zero`); None when none of these succeeds."""
+    value = sp.sympify(expr)
+    if value.has(sp.Float):
+        return None
+    sign = sign_of(value, bits=bits, max_bits=max_bits)
+    if sign is not None:
+        return sign
+    return 0 if is_exact_zero(value) else None
+
+
+def rational_between(left: Any, right: Any, bits: int = DEFAULT_BITS,
+                     max_bits: int = 16 * DEFAULT_BITS) -> sp.Rational | None:
+    """An exact rational strictly between two constants ``left < right`` (either may be None for an
+    infinite end), proved by enclosures; None when the enclosures cannot separate them."""
+    if left is None and right is None:
+        return sp.Integer(0)
+    while bits <= max_bits:
+        try:
+            lo = enclose(left, None, bits) if left is not None else None
+            hi = enclose(right, None, bits) if right is not None else None
+        except NotEnclosable:
+            return None
+        if lo is None:
+            return sp.Integer(int(mpmath.floor(hi.a)) - 1)
+        if hi is None:
+            return sp.Integer(int(mpmath.ceil(lo.b)) + 1)
+        if lo.b < hi.a:
+            return (_exact(lo.b) + _exact(hi.a)) / 2
+        bits *= 2
+    return None
+
+
+def _exact(x: Any) -> sp.Rational:
+    """The exact binary value of an mpmath number."""
+    man, exp = mpmath.mpf(x).man_exp
+    return sp.Integer(int(man)) * sp.Integer(2) ** int(exp)

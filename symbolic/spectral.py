@@ -28,7 +28,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from numeric.interval import NotEnclosable, enclose, sign_of
+from numeric.interval import NotEnclosable, enclose, exact_sign, sign_of
 
 LAM = sp.Symbol("lambda", real=True)
 METRICS = ("distance-ratio", "function-gap-ratio", "gradient-ratio")
@@ -78,17 +78,8 @@ class Decision:
 
 
 def _sign(expr: Any) -> int | None:
-    """Exact sign of a constant: rational exactly, 0 by a sympy simplification, else an enclosure."""
-    expr = sp.sympify(expr)
-    if isinstance(expr, sp.Rational):
-        return int(bool(expr > 0)) - int(bool(expr < 0))
-    for fn in (sp.expand, sp.radsimp, sp.nsimplify):
-        try:
-            if fn(expr) == 0:
-                return 0
-        except (TypeError, ValueError, NotImplementedError):
-            continue
-    return sign_of(expr)
+    """Exact sign of a constant (rational arithmetic, an enclosure excluding 0, or an exact zero proof)."""
+    return exact_sign(expr)
 
 
 def compare(worst: Any, bound: Any, relation: str) -> bool | None:
@@ -218,14 +209,17 @@ def exact_worst(p: Any, m: Any, L: Any, power: int) -> tuple[Any, Any]:
         for r in sp.Poly(dp, LAM).real_roots():
             if _sign(r - m) == 1 and _sign(L - r) == 1:
                 cands.append(r)
-    best, at, best_f = None, None, None
+    best, at = None, None
     for c in cands:
         v = abs(poly.eval(c)) if isinstance(c, sp.Rational) else abs(p.subs(LAM, c))
-        fv = float(sp.N(v, 30))
-        if best is None or fv > best_f + 1e-12 * max(1.0, abs(best_f)) or (
-                abs(fv - best_f) <= 1e-12 * max(1.0, abs(best_f)) and isinstance(c, sp.Rational)
-                and not isinstance(at, sp.Rational)):
-            best, at, best_f = v, c, fv
+        if best is None:
+            best, at = v, c
+            continue
+        s = _sign(v - best)
+        if s is None:
+            raise ValueError(f"cannot order the candidate maxima {best} and {v}")
+        if s > 0 or (s == 0 and isinstance(c, sp.Rational) and not isinstance(at, sp.Rational)):
+            best, at = v, c
     return best**power, at
 
 

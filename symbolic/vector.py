@@ -306,6 +306,6 @@ def find_gram_witness(diff: Any, space: VectorSpace, param_points: Iterable[dict
                 sign = None
             if sign is not None and bad(sign):
                 witness.params = dict(params)
-                witness.value = sp.nsimplify(value) if isinstance(value, sp.Rational) else sp.N(value, 50)
+                witness.value = value if isinstance(value, sp.Rational) else sp.N(value, 50)
                 return witness
     return None

@@ -46,18 +46,44 @@ class Rejected:
 
 
 def find_claim_files(paths: list[str | Path]) -> tuple[list[Path], list[ClaimError]]:
-    """Expand files and folders into ``.toml`` files, sorted; missing paths are errors."""
+    """Expand files and folders into ``.toml`` files, sorted; missing paths, unreadable folders, broken
+    links and symlink loops are one-line errors (never skipped silently)."""
     files: list[Path] = []
     errors: list[ClaimError] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            _walk(path, {path.resolve()}, files, errors)
         elif path.is_file():
             files.append(path)
         else:
             errors.append(ClaimError("no such file or folder", file=str(path)))
     return files, errors
+
+
+def _walk(folder: Path, ancestors: set[Path], files: list[Path], errors: list[ClaimError]) -> None:
+    """Depth-first, sorted, following links to folders but not back into a folder being walked."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        errors.append(ClaimError(f"cannot read folder: {exc.strerror or exc}", file=str(folder)))
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                real = entry.resolve(strict=True)
+                if real in ancestors:
+                    errors.append(ClaimError(f"symlink loop: leads back to {real}", file=str(entry)))
+                    continue
+                _walk(entry, ancestors | {real}, files, errors)
+            elif entry.suffix == ".toml":
+                if entry.is_file():
+                    files.append(entry)
+                else:
+                    errors.append(ClaimError("broken link or not a regular file", file=str(entry)))
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links between files
+            errors.append(ClaimError(f"cannot follow: {getattr(exc, 'strerror', None) or exc}",
+                                     file=str(entry)))
 
 
 def load_file(path: Path, known_kinds: dict[str, Any]) -> tuple[list[Claim], list[Rejected]]:

@@ -15,9 +15,11 @@ from verify.caps import DEFAULT_CAPS, Caps
 from verify.checkers import Context
 from verify.claims import DEFAULT_CLAIMS_DIR
 from verify.dispatch import load_claims, rejected_result, run
+from verify.errors import printable
+from verify.output import OutputError, check_writable, write_atomic
 from verify.verdict import Result, Verdict
 
-EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MARK = {Verdict.CERTIFIED: "CERTIFIED", Verdict.REFUTED: "REFUTED", Verdict.INCONCLUSIVE: "INCONCLUSIVE",
         Verdict.ERROR: "ERROR"}
 
@@ -78,7 +80,7 @@ def _default_paths(paths: list[str]) -> list[str | Path]:
 def _print_start(i: int, n: int, claim_id: str) -> None:
     """On a terminal, a transient 'checking' line so that long checks show progress."""
     if sys.stderr.isatty():
-        print(f"\r  checking [{i}/{n}] {claim_id} ...", end="", file=sys.stderr, flush=True)
+        print(f"\r  checking [{i}/{n}] {printable(claim_id)} ...", end="", file=sys.stderr, flush=True)
 
 
 def _print_result(i: int, n: int, result: Result, quiet: bool) -> None:
@@ -87,8 +89,8 @@ def _print_result(i: int, n: int, result: Result, quiet: bool) -> None:
     if quiet:
         return
     width = len(str(n))
-    print(f"[{i:>{width}}/{n}] {MARK[result.verdict]:<12} {result.id}  {result.summary}  "
-          f"({result.seconds:.2f} s)", flush=True)
+    print(f"[{i:>{width}}/{n}] {MARK[result.verdict]:<12} {printable(result.id)}  "
+          f"{printable(result.summary)}  ({result.seconds:.2f} s)", flush=True)
 
 
 def results_document(results: list[Result], paths: list[str | Path]) -> dict[str, Any]:
@@ -106,6 +108,17 @@ def results_document(results: list[Result], paths: list[str | Path]) -> dict[str
 
 def cmd_certify(args: argparse.Namespace) -> int:
     paths = _default_paths(args.paths)
+    cert_dir = Path(args.cert_dir) if args.cert_dir else (
+        Path(args.json_out).resolve().parent / "certs" if args.json_out else Path("certs"))
+    try:  # a place that cannot be written is found now, not after the whole run
+        for out, what in ((args.json_out, "--json"), (args.report, "--report")):
+            if out:
+                check_writable(out, what)
+        if args.cert_dir:
+            check_writable(cert_dir, "--cert-dir", folder=True)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     claims, rejected = load_claims(paths)
     if args.only:
         wanted = set(args.only)
@@ -113,35 +126,54 @@ def cmd_certify(args: argparse.Namespace) -> int:
         rejected = [r for r in rejected if r.id in wanted]
     for rej in rejected:
         print(f"error: {rej.error.line()}", file=sys.stderr)
-    cert_dir = Path(args.cert_dir) if args.cert_dir else (
-        Path(args.json_out).resolve().parent / "certs" if args.json_out else Path("certs"))
     ctx = Context(caps=_caps(args), cert_dir=cert_dir)
     total = len(claims) + len(rejected)
-    errors = [rejected_result(r) for r in rejected]
-    for i, res in enumerate(errors, start=1):
+    results = [rejected_result(r) for r in rejected]
+    for i, res in enumerate(results, start=1):
         _print_result(i, total, res, args.quiet)
-    offset = len(errors)
-    results = errors + run(claims, ctx, lambda i, n, r: _print_result(offset + i, total, r, args.quiet),
-                           lambda i, n, c: _print_start(offset + i, total, c.id))
+    offset = len(results)
+
+    def done(i: int, n: int, result: Result) -> None:
+        results.append(result)
+        _print_result(offset + i, total, result, args.quiet)
+
+    interrupted = False
+    try:
+        run(claims, ctx, done, lambda i, n, c: _print_start(offset + i, total, c.id))
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"\ninterrupted: {len(results)} of {total} claims checked; writing what was gathered",
+              file=sys.stderr, flush=True)
     counts = {v: sum(r.verdict is v for r in results) for v in Verdict}
     missed = [r for r in results if not r.met_expectation]
     print("summary: " + ", ".join(f"{counts[v]} {v.value}" for v in Verdict)
-          + f"; {len(missed)} not as expected", flush=True)
+          + f"; {len(missed)} not as expected" + (" (interrupted)" if interrupted else ""), flush=True)
     for r in missed:
-        print(f"  expected {r.expect}, got {r.verdict.value}: {r.id}")
+        print(f"  expected {printable(r.expect)}, got {r.verdict.value}: {printable(r.id)}")
     doc = results_document(results, paths)
+    doc["complete"] = not interrupted
     if args.json_out:
-        out = Path(args.json_out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"wrote {out}")
+        try:
+            write_atomic(args.json_out, json.dumps(doc, indent=2, default=str) + "\n")
+        except OSError as exc:
+            print(f"error: --json {args.json_out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INPUT
+        print(f"wrote {args.json_out}")
+    if interrupted:
+        return EXIT_INTERRUPTED
     if args.report:
         status = _write_report(doc, Path(args.report))
         if status:
             return status
-    if rejected:
+    return exit_status(results)
+
+
+def exit_status(results: list[Result]) -> int:
+    """2 when any claim could not be used or checked (verdict error), else 1 when a claim with an
+    ``expect`` did not get it, else 0."""
+    if any(r.verdict is Verdict.ERROR for r in results):
         return EXIT_INPUT
-    return EXIT_EXPECTATION if missed else EXIT_OK
+    return EXIT_EXPECTATION if any(not r.met_expectation for r in results) else EXIT_OK
 
 
 def _write_report(doc: dict[str, Any], out: Path) -> int:
@@ -172,7 +204,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     result = run(match, Context(caps=_caps(args)))[0]
     print(json.dumps(result.to_json(), indent=2, default=str))
-    return EXIT_OK if result.met_expectation else EXIT_EXPECTATION
+    return exit_status([result])
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -205,4 +237,4 @@ def main(argv: list[str] | None = None) -> int:
         return handler[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+# bidirectional controls reorder what a terminal shows (a "Trojan source" line); they are escaped too
+_BIDI = {"\u061c", "\u200e", "\u200f", *(chr(c) for c in range(0x202A, 0x202F)),
+         *(chr(c) for c in range(0x2066, 0x206A))}
+
+
+def printable(text: object) -> str:
+    """``text`` on one line with whitespace runs collapsed and control, format and bidirectional
+    characters shown as ``\\uXXXX`` escapes, so a crafted file cannot rewrite the terminal."""
+    out = []
+    for ch in " ".join(str(text).split()):
+        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 class ClaimError(Exception):
     """A claim (or a file of claims) that cannot be used; rendered as one line by :meth:`line`."""
@@ -26,13 +44,13 @@ class ClaimError(Exception):
         """``file: claim 'id': field 'f': message`` on one line."""
         parts = []
         if self.file:
-            parts.append(str(self.file))
-        claim_id = " ".join(str(self.claim_id).split()) if self.claim_id is not None else ""
+            parts.append(printable(self.file))
+        claim_id = printable(self.claim_id) if self.claim_id is not None else ""
         if claim_id:
             parts.append(f"claim '{claim_id}'")
         if self.field:
-            parts.append(f"field '{self.field}'")
-        text = " ".join(self.message.split())
+            parts.append(f"field '{printable(self.field)}'")
+        text = printable(self.message)
         return ": ".join(parts + [text]) if parts else text
 
 

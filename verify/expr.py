@@ -219,6 +219,18 @@ def parse_expr(text: Any, *, field: str, symbols: dict[str, Any] | None = None, 
         raise FieldError(field, f"expression nested too deeply: '{_short(str(text))}'") from None
 
 
+def names_in(text: Any) -> set[str]:
+    """The names an expression's text mentions (before any simplification could cancel one away); empty
+    for non-text or unparsable input, whose errors the parser itself reports."""
+    if not isinstance(text, str):
+        return set()
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
 def parse_relations(text: Any, *, field: str, symbols: dict[str, Any] | None = None, allow_new: bool = True,
                     caps: Caps = DEFAULT_CAPS) -> list[tuple[Any, str, Any]]:
     """Parse a comparison, possibly chained (``0 < h < 2``), into ``(lhs, op, rhs)`` triples."""

@@ -12,7 +12,7 @@ from numeric.interval import sign_of
 from verify.caps import Caps
 from verify.claims import Claim
 from verify.errors import FieldError
-from verify.expr import make_symbol, parse_expr, parse_relations
+from verify.expr import make_symbol, names_in, parse_expr, parse_relations
 
 
 @dataclass
@@ -85,15 +85,13 @@ def parse_parameters(claim: Claim, caps: Caps, expr_fields: tuple[str, ...],
     for i, text in enumerate(domain_raw):
         domain.extend(parse_relations(text, field=f"domain[{i}]", symbols=symbols, caps=caps))
     params = Parameters(symbols=symbols, where=where, domain=domain, assume=dict(assume))
-    used: set[Any] = set()
-    for e in list(exprs.values()) + list(where.values()):
-        used |= getattr(e, "free_symbols", set())
-    for a, _, b in domain:
-        used |= getattr(a, "free_symbols", set()) | getattr(b, "free_symbols", set())
+    # names as written: a symbol that sympy cancels while parsing ((a*x**2)/(a*x)**2) still appears
+    texts = [claim.get(f) for f in expr_fields] + list(where_raw.values()) + list(domain_raw)
+    used = set().union(*(names_in(t) for t in texts))
     for name in assume:
-        if symbols[name] not in used and symbols[name] not in where:
+        if name not in used and name not in where_raw:
             raise FieldError("assume", f"symbol '{name}' does not appear in the claim")
     for sym in where:
-        if sym not in used:
+        if sym.name not in used:
             raise FieldError("where", f"symbol '{sym}' does not appear in the claim")
     return params, exprs

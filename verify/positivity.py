@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from numeric.interval import exact_sign, rational_between
 from verify.params import Parameters
 
 _Z = sp.Integer(0)
@@ -149,29 +150,61 @@ def _by_roots(g: Any, strict: bool, params: Parameters) -> str | None:
     num, den = sp.fraction(sp.cancel(sp.together(g)))
     if not (num.is_polynomial(x) and den.is_polynomial(x)):
         return None
-    roots = sorted(set(sp.Poly(num, x).real_roots()) | set(sp.Poly(den, x).real_roots()),
-                   key=lambda r: sp.N(r, 60))
-    inside = [r for r in roots if (lo is None or r > lo) and (hi is None or r < hi)]
-    if any(sp.Poly(den, x).eval(r) == 0 for r in inside):
+    num_poly, den_poly = sp.Poly(num, x), sp.Poly(den, x)
+    # numerator and denominator are coprime after cancel, so their real roots are distinct; each list is
+    # sorted by exact isolation, and the merge orders them by exact signs of differences
+    poles = den_poly.real_roots()
+    roots = _merge_sorted(num_poly.real_roots(), poles)
+    if roots is None:
         return None
+    inside = []
+    for r in roots:
+        above = 1 if lo is None else exact_sign(r - lo)
+        below = 1 if hi is None else exact_sign(hi - r)
+        if above is None or below is None:
+            return None  # cannot place the root against the interval's ends
+        if above == 1 and below == 1:
+            inside.append(r)
+    if any(any(r is pole for pole in poles) for r in inside):
+        return None  # a pole inside the domain
     if strict and inside:
         return None
     for end, closed in ((lo, lo_closed), (hi, hi_closed)):
         if end is not None and closed:
-            if sp.Poly(den, x).eval(end) == 0:
+            if exact_sign(den.xreplace({x: end})) in (0, None):
                 return None
-            value = g.xreplace({x: end})
-            if not (value > 0 if strict else value >= 0):
+            if not _sign_ok(g.xreplace({x: end}), strict):
                 return None
     cuts = [lo] + inside + [hi]
     for left, right in zip(cuts, cuts[1:], strict=False):
-        probe = _between(left, right)
-        value = g.xreplace({x: probe})
-        if not (value > 0 if strict else value >= 0):
+        probe = rational_between(left, right)
+        if probe is None or not _sign_ok(g.xreplace({x: probe}), strict):
             return None
     where = f"({lo if lo is not None else '-oo'}, {hi if hi is not None else 'oo'})"
     return (f"exact real-root isolation: on {where} the only sign changes of {sp.factor(g)} could be at "
             f"{[str(r) for r in inside] or 'no points'}; exact signs between them are all positive")
+
+
+def _sign_ok(value: Any, strict: bool) -> bool:
+    """Whether a constant is proved > 0 (strict) or >= 0."""
+    s = exact_sign(value)
+    return s is not None and (s > 0 if strict else s >= 0)
+
+
+def _merge_sorted(a: list[Any], b: list[Any]) -> list[Any] | None:
+    """Two exactly sorted lists of distinct real algebraic numbers merged by exact comparisons."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        s = exact_sign(a[i] - b[j])
+        if s is None or s == 0:
+            return None
+        if s < 0:
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    return out + a[i:] + b[j:]
 
 
 def _interval_of(x: Any, params: Parameters) -> tuple[Any, Any, bool, bool]:
@@ -187,23 +220,10 @@ def _interval_of(x: Any, params: Parameters) -> tuple[Any, Any, bool, bool]:
             a, b = b, a
         if op == "==":
             continue
-        if b == x and a.is_number and (lo is None or a > lo or (a == lo and not closed)):
+        # a bound replaces the current one only when exactly tighter (an undecided order keeps the
+        # looser bound: proving on a larger interval is still a proof)
+        if b == x and a.is_number and (lo is None or exact_sign(a - lo) == 1 or (a == lo and not closed)):
             lo, lo_closed = a, closed
-        elif a == x and b.is_number and (hi is None or b < hi or (b == hi and not closed)):
+        elif a == x and b.is_number and (hi is None or exact_sign(hi - b) == 1 or (b == hi and not closed)):
             hi, hi_closed = b, closed
     return lo, hi, lo_closed, hi_closed
-
-
-def _between(left: Any, right: Any) -> sp.Rational:
-    """An exact rational strictly between two (possibly algebraic or infinite) endpoints."""
-    if left is None and right is None:
-        return _Z
-    if left is None:
-        return sp.floor(sp.N(right, 30)) - 1
-    if right is None:
-        return sp.ceiling(sp.N(left, 30)) + 1
-    a, b = sp.N(left, 60), sp.N(right, 60)
-    mid = sp.nsimplify((a + b) / 2, rational=True)
-    if not (left < mid < right):
-        mid = sp.Rational(str(sp.N((a + b) / 2, 60)))
-    return mid

@@ -8,7 +8,7 @@ from typing import Any
 import sympy as sp
 
 from numeric.evaluate import cross_check
-from numeric.interval import sign_of
+from numeric.interval import is_exact_zero, sign_of
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
@@ -62,19 +62,17 @@ def _digits_field(claim: Claim) -> int | None:
 
 
 def decide_sign(expr: Any, bits: int) -> tuple[int | None, str]:
-    """Sign of a constant expression with how it was decided (exact, symbolic zero, or an enclosure)."""
-    expr = sp.nsimplify(expr) if isinstance(expr, sp.Float) else expr
+    """Sign of a constant expression with how it was decided (exact, an enclosure, or a symbolic zero)."""
+    if isinstance(expr, sp.Float):
+        expr = sp.Rational(expr)  # the exact binary value of a float, never a nearby "nice" number
     if isinstance(expr, sp.Rational):
         return int(bool(expr > 0)) - int(bool(expr < 0)), "exact rational arithmetic"
-    sign = sign_of(expr, bits=bits, max_bits=max(bits, 4 * bits))
+    sign = sign_of(expr, bits=bits, max_bits=max(bits, 16 * bits))
     if sign is not None:
         return sign, f"interval arithmetic (mpmath iv, {bits}+ bits)"
-    try:
-        if sp.simplify(expr) == 0:
-            return 0, "sympy simplifies the difference to 0"
-    except (TypeError, ValueError, RecursionError):
-        pass
-    return None, "neither an enclosure excluding 0 nor a symbolic zero was found"
+    if is_exact_zero(expr):
+        return 0, "an exact rewrite (or the minimal polynomial) proves the difference is 0"
+    return None, "neither an enclosure excluding 0 nor an exact proof of 0 was found"
 
 
 @register

@@ -65,7 +65,7 @@ class QuadraticChecker(Checker):
         if closed is not None:
             kind, n, alpha = closed
             worst_abs, at = closed_form_worst(kind, m, L, n, alpha)
-            worst = sp.nsimplify(worst_abs**power) if isinstance(worst_abs, sp.Rational) else worst_abs**power
+            worst = worst_abs**power
             holds = compare(worst, bound, relation)
             method = ("constant step: |1 - alpha lambda| is convex, so the maximum is at lambda = m or L"
                       if kind == "constant" else
