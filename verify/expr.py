@@ -214,9 +214,22 @@ def parse_expr(text: Any, *, field: str, symbols: dict[str, Any] | None = None, 
     table = symbols if symbols is not None else {}
     builder = _Builder(str(text).strip(), field, table, allow_new, functions or FUNCTIONS, caps)
     try:
-        return builder.build(tree)
+        expr = builder.build(tree)
     except RecursionError:
         raise FieldError(field, f"expression nested too deeply: '{_short(str(text))}'") from None
+    return require_real(expr, field, str(text))
+
+
+NOT_REAL = (sp.I, sp.zoo, sp.oo, -sp.oo, sp.nan)
+
+
+def require_real(expr: Any, field: str, text: str = "") -> Any:
+    """``expr`` itself, or a field error when it evaluated to a non-real value (``sqrt(-1)`` is I,
+    ``log(0)`` is zoo): such a claim is not about real numbers and no verdict about it is meaningful."""
+    if isinstance(expr, sp.Basic) and any(expr.has(v) for v in NOT_REAL):
+        raise FieldError(field, f"not a real number: '{_short(text or str(expr))}' evaluates to "
+                                f"{_short(str(expr))}")
+    return expr
 
 
 def names_in(text: Any) -> set[str]:
@@ -242,7 +255,7 @@ def parse_relations(text: Any, *, field: str, symbols: dict[str, Any] | None = N
     table = symbols if symbols is not None else {}
     builder = _Builder(text.strip(), field, table, allow_new, FUNCTIONS, caps)
     node = tree.body
-    terms = [builder.build(node.left)] + [builder.build(c) for c in node.comparators]
+    terms = [require_real(builder.build(t), field, text) for t in [node.left, *node.comparators]]
     out = []
     for i, op in enumerate(node.ops):
         name = _COMPARE.get(type(op))

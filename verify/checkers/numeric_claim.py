@@ -9,6 +9,7 @@ import sympy as sp
 
 from numeric.evaluate import cross_check
 from numeric.interval import is_exact_zero, sign_of
+from verify.caps import DEFAULT_CAPS
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
@@ -20,7 +21,8 @@ DECIMAL_RE = re.compile(r"^\s*([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$")
 RELATIONS = ("approx", "==", "<", "<=", ">", ">=")
 
 
-def rounding_unit(value_text: str, digits: int | None) -> tuple[sp.Rational, sp.Rational, str]:
+def rounding_unit(value_text: str, digits: int | None,
+                  max_exponent: int = DEFAULT_CAPS.max_int_digits) -> tuple[sp.Rational, sp.Rational, str]:
     """The printed value, the unit of its last printed digit (or of ``digits`` significant digits), and a
     description; ``"0.980"`` has unit 1/1000, ``"3.91e-5"`` has unit 10**-7."""
     match = DECIMAL_RE.match(value_text)
@@ -29,8 +31,10 @@ def rounding_unit(value_text: str, digits: int | None) -> tuple[sp.Rational, sp.
     sign, whole, frac, exp = match.groups()
     frac = frac or ""
     exponent = int(exp or 0)
-    if abs(exponent) > 10_000:
-        raise FieldError("value", f"exponent {exponent} out of range")
+    if abs(exponent) + len(whole) + len(frac) > max_exponent:
+        # the exact value has that many digits: past the integer-digit cap it cannot even be printed
+        raise FieldError("value", f"'{value_text[:40]}' has more than {max_exponent} digits (cap "
+                                  "'max_int_digits')")
     value = sp.Rational(f"{sign}{whole}{'.' + frac if frac else ''}") * sp.Rational(10) ** exponent
     if digits is None:
         unit = sp.Rational(10) ** (exponent - len(frac))
@@ -100,7 +104,7 @@ class NumericChecker(Checker):
             text = raw if isinstance(raw, str) else repr(raw) if isinstance(raw, int | float) else None
             if text is None or isinstance(raw, bool):
                 raise FieldError("value", "must be the number as printed, e.g. \"0.980\"")
-            value, unit, how = rounding_unit(text, digits)
+            value, unit, how = rounding_unit(text, digits, ctx.caps.max_int_digits)
             half = unit / 2
             low_sign, m1 = decide_sign(expr - (value - half), bits)
             high_sign, m2 = decide_sign((value + half) - expr, bits)

@@ -14,6 +14,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from numeric.interval import exact_sign
 from symbolic.spectral import (
     LAM,
     METRICS,
@@ -47,9 +48,7 @@ class QuadraticChecker(Checker):
         m, L = number_field(claim, "m", ctx), number_field(claim, "L", ctx)
         if (m < 0) is sp.true:
             raise FieldError("m", f"must be >= 0, got {m}")
-        from numeric.interval import sign_of
-
-        if sign_of(L - m) != 1:
+        if exact_sign(L - m) != 1:
             raise FieldError("L", f"need m < L, got m = {m}, L = {L}")
         metric = claim.get("metric")
         if metric not in METRICS:
@@ -90,6 +89,15 @@ class QuadraticChecker(Checker):
         if holds:
             shown = f"worst {metric} = {_show(worst)}" if worst is not None else f"worst {metric}"
             return Outcome(Verdict.CERTIFIED, f"{shown} {relation} {bound} ({method})", evidence)
+        if witness_lambda is not None and exact_sign(witness_lambda) == 0:
+            # m = 0 and the failure is at lambda = 0, where x_0 is already a minimizer: refute only with a
+            # positive eigenvalue that itself violates the relation, exactly
+            witness_lambda, exact_at = _positive_violator(steps, L, power, bound, relation), None
+            if witness_lambda is None:
+                reason = ("the bound fails only in the limit lambda -> 0 (m = 0), where the worst case is a "
+                          "supremum that no quadratic with a positive eigenvalue attains")
+                evidence["reason"] = reason
+                return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
         witness = self._witness(witness_lambda, m, L, steps, metric, p, power, exact_at, bound)
         evidence["witness"] = witness
         what = "exceeds" if relation != "==" or (worst is not None and compare(worst, bound, "<=") is False) \
@@ -126,14 +134,37 @@ class QuadraticChecker(Checker):
         """The worst eigenvalue, a 2-D diagonal quadratic diag(lam, other) and x_0 = (1, 0), re-run."""
         other = L if lam == m else m
         if exact is None:
-            exact = abs(sp.sympify(p).subs(LAM, lam)) ** power
+            exact = abs(sp.sympify(p if p is not None else residual(steps)).subs(LAM, lam)) ** power
         gd = run_gd([lam, other], steps, [1, 0])
         with mpmath.workdps(50):
             rerun, b = mpmath.mpf(gd[metric]), mpmath.mpf(sp.N(bound, 60))
             gap = mpmath.nstr(rerun - b, 10)
         return {"lambda": _show(lam), "quadratic": f"f(x) = 1/2 ({_show(lam)} x1^2 + {_show(other)} x2^2)",
                 "x0": "(1, 0)", "exact value": _show(exact),
+                "exact": _exact_text(exact),
                 "gd 50 digits": gd, "gd value - bound (50 digits)": gap}
+
+
+POSITIVE_PROBES = 200  # eigenvalues L/2^k, k = 1..200, tried for a witness when m = 0
+
+
+def _positive_violator(steps: list[Any], L: Any, power: int, bound: Any, relation: str) -> Any:
+    """An eigenvalue L/2^k > 0 at which |p|^power provably breaks ``relation bound``, or None."""
+    p = residual(steps)
+    for k in range(1, POSITIVE_PROBES + 1):
+        lam = L / sp.Integer(2) ** k
+        if compare(abs(p.subs(LAM, lam)) ** power, bound, relation if relation != "==" else "<=") is False:
+            return lam
+    return None
+
+
+EXACT_TEXT_CHARS = 4000  # longest exact value kept in the evidence (the expression cap's size)
+
+
+def _exact_text(value: Any) -> str:
+    """The exact value as sympy prints it, or its 50 digits when that text is very long."""
+    text = str(value)
+    return text if len(text) <= EXACT_TEXT_CHARS else str(sp.N(value, 50))
 
 
 def _show(value: Any) -> str:
