@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -15,35 +16,55 @@ from verify.errors import CapExceeded, ClaimError
 from verify.verdict import Result, Verdict
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` on the way can swallow it."""
+
+
+# After the first alarm, it fires again every ALARM_REPEAT seconds until the claim's block is left: a handler
+# that still swallows the timeout (a bare ``except``) only delays the cap by that much.
+ALARM_REPEAT = 0.5
+_deadlines: list[float] = []  # time.monotonic() deadlines of the active time_limit blocks, innermost last
+
+
+def remaining_seconds() -> float | None:
+    """Seconds left before the innermost active :func:`time_limit` expires (may be <= 0); None outside one.
+
+    Compiled solvers cannot be interrupted by the alarm: the PEP code hands them this remaining time."""
+    return _deadlines[-1] - time.monotonic() if _deadlines else None
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`CapExceeded` after ``seconds`` (SIGALRM; only in the main thread of a Unix process).
 
-    Pure-Python work (sympy) is interrupted promptly; a call inside compiled code (an SDP solver) is
-    interrupted when it returns to Python.
+    Pure-Python work (sympy) is interrupted promptly; a call inside compiled code is interrupted when it
+    returns to Python, so the SDP solvers read :func:`remaining_seconds` and stop themselves (or run in a
+    child process that is killed, see :mod:`pep.solve`).
     """
     in_main = threading.current_thread() is threading.main_thread()
     usable = seconds > 0 and hasattr(signal, "setitimer") and in_main
     if not usable:
         yield
         return
+    armed = [True]
 
     def on_alarm(signum: int, frame: object) -> None:
-        raise _Timeout()
+        if armed[0]:  # a late alarm, after the block was left, is ignored
+            raise _Timeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer = _deadlines[-1] if _deadlines else math.inf
+    _deadlines.append(min(outer, time.monotonic() + seconds))
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     except _Timeout:
         raise CapExceeded("seconds", f"claim took longer than {seconds:g} s") from None
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _deadlines.pop()
 
 
 def load_claims(paths: list[str | Path]) -> tuple[list[Claim], list[Rejected]]:

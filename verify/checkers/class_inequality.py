@@ -17,7 +17,7 @@ from symbolic.vector import MINIMIZER, VectorSpace, expand_to_gram
 from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
-from verify.checkers.rate import to_field
+from verify.checkers.rate import pep_limits, to_field
 from verify.claims import Claim
 from verify.errors import FieldError
 from verify.fields import number_field, require_positive
@@ -76,7 +76,8 @@ class ClassInequalityChecker(Checker):
                       "function values (not homogeneous of degree 2), so no PEP certificate applies")
             evidence["reason"] = reason
             return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
-        return certify(ineq, evidence, ctx, str(claim.id))
+        with pep_limits(ctx):  # the solver gets the claim's remaining time; a missing package is an error
+            return certify(ineq, evidence, ctx, claim)
 
 
 def parse(claim: Claim, ctx: Context) -> ClassInequality:
@@ -168,7 +169,7 @@ def _interval(ineq: ClassInequality) -> str:
     return f"[{lo}, {ineq.L}]"
 
 
-def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim_id: str) -> Outcome:
+def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim: Claim) -> Outcome:
     """Build the point-set PEP (normalized to L = 1), solve it, and ask for an exact certificate of 0."""
     try:
         from pep.certificate import certify_bound
@@ -188,7 +189,7 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
     result = solve(data, "scs")
     evidence.update({"solver status": result.status, "solver worst case (tr G <= 1)": f"{result.value:.6g}"})
     attempt = certify_bound(data, 0)
-    record_attempt(attempt, evidence, ctx, claim_id)
+    record_attempt(attempt, evidence, ctx, claim)
     if attempt.ok:
         return Outcome(Verdict.CERTIFIED, f"exact certificate: {ineq.text} <= 0 for every {ineq.fclass} "
                                           f"function and all points, in every dimension", evidence)

@@ -9,7 +9,8 @@ The fields are in docs/claims.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -29,7 +30,7 @@ from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import CapExceeded, FieldError
+from verify.errors import CapExceeded, ClaimError, FieldError
 from verify.expr import make_symbol, parse_expr
 from verify.fields import count_field, is_negative, number_field, require_positive, steps_field
 from verify.verdict import Outcome, Verdict
@@ -41,6 +42,17 @@ INITIAL_POWER = {"distance": 2, "function-gap": 1, "gradient": 2}
 # SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves errors of about 1e-6 in normalized values of order 1e-3..1;
 # a solver value above the bound by less than this is not worth a refutation attempt of its own.
 SOLVER_VALUE_TOL = 1e-6
+# The normalized steps (x+ = x - (h/L) grad f) enter the PEP through partial sums h_j + ... + h_k and their
+# squares, next to entries of size 1: past a total of MAX_STEP_SUM the float64 data span more than 1e16,
+# all of float64's precision, so no floating solution means anything (h = 1e308 even overflows SCS's setup).
+# The longest schedules shipped stay far below it (Silver N = 1024: a total of about 7e3).
+MAX_STEP_SUM = 10**8
+# The same spread from below: a step under MIN_STEP sits 1e8 below the entries of size 1 (and 10**-400
+# underflows float64 to 0, which the solver rejects).
+MIN_STEP = Fraction(1, 10**8)
+# m/L enters the strongly convex PEP as 1/(1 - m/L) and must be a float64 strictly inside (0, 1): the same
+# 1e8 spread of magnitudes as MAX_STEP_SUM bounds L/(L - m).
+MAX_CONDITION_GAP = 10**8
 
 
 def to_field(expr: Any, name: str) -> Fraction | QSqrt:
@@ -65,14 +77,31 @@ class RateChecker(Checker):
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         setup = RateSetup.parse(claim, ctx)
-        return decide(setup, ctx)
+        with pep_limits(ctx):
+            return decide(setup, ctx)
+
+
+@contextmanager
+def pep_limits(ctx: Context) -> Iterator[None]:
+    """Run the PEP solvers inside the claim's remaining time, and report their limits as the suite's:
+    a solver stopped at the time limit is the 'seconds' cap (inconclusive), a missing package an error."""
+    from pep.solve import MissingPackage, SolverTimeLimit, deadline
+    from verify.dispatch import remaining_seconds
+
+    try:
+        with deadline(remaining_seconds()):
+            yield
+    except SolverTimeLimit as exc:
+        raise CapExceeded("seconds", f"claim took longer than {ctx.caps.seconds:g} s ({exc})") from None
+    except MissingPackage as exc:
+        raise ClaimError(str(exc)) from None
 
 
 @dataclass
 class RateSetup:
     """The parsed, validated claim: class, L, m, exact steps, initial, metric and the normalized bound."""
 
-    claim_id: str
+    claim: Claim
     fclass: str
     L: Any
     m: Any
@@ -115,6 +144,7 @@ class RateSetup:
         solver = claim.get("solver", "scs")
         if solver not in SOLVERS:
             raise FieldError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
+        _require_solver(solver)
         pairs = claim.get("pairs", "all")
         if pairs not in PAIR_SETS:
             raise FieldError("pairs", f"must be one of {', '.join(PAIR_SETS)}, got {pairs!r}")
@@ -124,10 +154,57 @@ class RateSetup:
         bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, len(steps), h,
                                                                     initial, metric)
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
-        return cls(claim_id=str(claim.id), fclass=fclass, L=L, m=m, q=q,
-                   steps=[to_field(s, "steps") for s in steps], schedule=schedule, h=h,
+        exact_steps = [to_field(s, "steps") for s in steps]
+        _check_magnitudes(exact_steps, q, schedule)
+        return cls(claim=claim, fclass=fclass, L=L, m=m, q=q,
+                   steps=exact_steps, schedule=schedule, h=h,
                    initial=initial, metric=metric, solver=solver, pairs=pairs, bound_text=str(bound_text),
                    bound=bound, normalized=normalized, crosscheck=crosscheck, bound_at=bound_at)
+
+
+def _require_solver(solver: str) -> None:
+    """A field error naming the package when the claim's solver is not installed."""
+    from pep.solve import MissingPackage, require
+
+    needs = {"scs": ["scs"], "clarabel": ["cvxpy", "clarabel"], "scs-cvxpy": ["cvxpy", "scs"]}
+    try:
+        for package in needs[solver]:
+            require(package)
+    except MissingPackage as exc:
+        raise FieldError("solver", str(exc)) from None
+
+
+def _check_magnitudes(steps: list[Fraction | QSqrt], q: Any, schedule: str) -> None:
+    """Field errors for numbers the float64 PEP cannot represent (see MAX_STEP_SUM, MAX_CONDITION_GAP)."""
+    total = sum(steps, Fraction(0)) - MAX_STEP_SUM  # exact
+    if _sign(total) == 1:
+        field = {"constant": "h", "list": "steps"}.get(schedule, "N")
+        raise FieldError(field, f"the steps add up to {_approx(total + MAX_STEP_SUM)}, above "
+                                f"{MAX_STEP_SUM:.0e}: the PEP's numbers would span more than float64 holds")
+    small = next((i for i, step in enumerate(steps) if _sign(step - MIN_STEP) == -1), None)
+    if small is not None:
+        field = {"constant": "h", "list": "steps"}.get(schedule, "N")
+        raise FieldError(field, f"step {small} is {_approx(steps[small])}, below {float(MIN_STEP):.0e}: the "
+                                "PEP's numbers would span more than float64 holds")
+    if q != 0:  # a float64 filter on the input only (m/L is exact in the PEP itself)
+        qf = float(q)
+        if not 0 < qf < 1 or 1 / (1 - qf) > MAX_CONDITION_GAP:
+            raise FieldError("m", f"m/L = {float(q):.3g} is too close to 0 or 1 for a float64 PEP (need m/L "
+                                  f"representable in float64 and L/(L - m) <= {MAX_CONDITION_GAP:.0e})")
+
+
+def _sign(x: Fraction | QSqrt) -> int:
+    """The exact sign of a rational or a Q(sqrt 2) number."""
+    return x.sign() if isinstance(x, QSqrt) else (x > 0) - (x < 0)
+
+
+def _approx(x: Any) -> str:
+    """A 3-digit float rendering for a message, also for a number beyond float64."""
+    try:
+        value = float(x)
+        return "less than 1e-308" if value == 0 and x != 0 else f"{value:.3g}"
+    except OverflowError:
+        return "more than 1e308"
 
 
 def _strong_convexity(claim: Claim, ctx: Context, fclass: str, L: Any) -> Any:
@@ -252,26 +329,51 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
 
 
-# About 24 bytes per stored entry and a few intermediate copies while building: 3e7 entries stay within a
-# few GB (measured: the strongly convex N = 127 full problem has 2.4e7 entries and builds in 45 s).
-MAX_PEP_ENTRIES = 30_000_000
+# Peak memory of a PEP solve, dominated by SCS's factorization of its KKT system (the float build peaks
+# lower).
+# Measured with /usr/bin/time -v (peak RSS, SCS 3.3.1, full pairs, constant h = 1), against the entry count
+# ``e`` of check_pep_size:
+#   smooth-convex N = 100, 150, 200: e = 4.2e5, 1.3e6, 3.0e6; peak 225, 648, 1653 MB (409, 453, 534 B per
+#   entry: the fill-in grows with the problem, fitted by 390 + 4.9e-5 e bytes per entry);
+#   smooth-strongly-convex N = 50, 80, 100: e = 1.5e6, 8.5e6, 2.0e7; peak 223, 1029, 2297 MB (113-115 B);
+#   smooth N = 100, 150: e = 1.9e7, 9.3e7; peak 2322, 11083 MB (118-119 B).
+# The constants below add about 8 % to the largest measured ratio.
+PEP_BYTES_PER_ENTRY = {"smooth-convex": 420.0, "smooth-strongly-convex": 130.0, "smooth": 130.0}
+PEP_FILL_BYTES = {"smooth-convex": 5e-5, "smooth-strongly-convex": 0.0, "smooth": 0.0}  # per entry, per entry
+# The memory one claim may ask for: a quarter of a 16 GB machine (the 2-core CI machine has 23 GB, shared).
+# With all pairs it admits smooth-convex up to N = 249, smooth-strongly-convex up to N = 112.
+MAX_PEP_BYTES = 4e9
 
 
-def check_pep_size(setup: RateSetup, pairs: list[tuple[str, str]] | None) -> None:
-    """Refuse, before building, a PEP whose constraint matrix would not fit in memory (one-line error)."""
-    n = len(setup.steps)
-    labels = ([-1] if setup.fclass != "smooth" else []) + list(range(n + 1))
+def pep_entries(fclass: str, n: int, pairs: list[tuple[str, str]] | None) -> int:
+    """The number of matrix entries the PEP's interpolation inequalities contribute before summing."""
+    labels = ([-1] if fclass != "smooth" else []) + list(range(n + 1))
     chosen = pairs if pairs is not None else [(a, b) for a in labels for b in labels if a != b]
-    quadratic = setup.fclass != "smooth-convex"  # ||x_i - x_j||^2 terms: dense in the gradient basis
+    quadratic = fclass != "smooth-convex"  # ||x_i - x_j||^2 terms: dense in the gradient basis
     total = 0
     for a, b in chosen:
         i, j = (-1 if a in ("*", -1) else int(a)), (-1 if b in ("*", -1) else int(b))
         terms = (max(i, j) + 2) if min(i, j) < 0 else abs(i - j) + 2
         total += terms + 4 + (terms * terms if quadratic else 0)
-    if total > MAX_PEP_ENTRIES:
-        raise CapExceeded("pep_size", f"the PEP would hold about {total:.2g} matrix entries (cap "
-                                      f"{MAX_PEP_ENTRIES:.0e}); name a restricted 'pairs' set or lower N",
-                          "N")
+    return total
+
+
+def pep_bytes(fclass: str, n: int, pairs: list[tuple[str, str]] | None) -> float:
+    """Estimated peak memory of building and solving the PEP (see PEP_BYTES_PER_ENTRY)."""
+    e = pep_entries(fclass, n, pairs)
+    return e * (PEP_BYTES_PER_ENTRY[fclass] + PEP_FILL_BYTES[fclass] * e)
+
+
+def check_pep_size(setup: RateSetup, pairs: list[tuple[str, str]] | None) -> None:
+    """Refuse, before building, a PEP whose solve would not fit in MAX_PEP_BYTES (one-line error)."""
+    n = len(setup.steps)
+    need = pep_bytes(setup.fclass, n, pairs)
+    if need > MAX_PEP_BYTES:
+        which = "all pairs" if pairs is None else f"{len(pairs)} pairs"
+        field = "steps" if setup.schedule == "list" else "N"
+        raise CapExceeded("pep_size", f"the PEP for N = {n} ({setup.fclass}, {which}) would need about "
+                                      f"{need / 1e9:.2g} GB for SCS (cap {MAX_PEP_BYTES / 1e9:g} GB); name a "
+                                      f"restricted 'pairs' set or lower N", field)
 
 
 class LazyExact:
@@ -303,7 +405,7 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
             if below is not None else ""))
         evidence["certified normalized bound"] = f"{tau}, below the claimed {setup.normalized} ({how})"
     attempt = certify_bound(data.get(), tau, bound_below=below)
-    record_attempt(attempt, evidence, ctx, setup.claim_id)
+    record_attempt(attempt, evidence, ctx, setup.claim)
     if not attempt.ok:
         return f"no exact certificate: {attempt.reason}"
     summary = (f"exact dual certificate ({attempt.method}): worst {setup.metric} <= {setup.bound_text} "
