@@ -20,16 +20,55 @@ Inequalities (dx = x_i - x_j, dg = g_i - g_j, L = 1, q = m/L; q = 0 smooth conve
   min-grad(i):      t - |g_i|^2 <= 0
 Problem "gd": x_{k+1} = x_k - h_k g_k, x* = 0, g* = 0, f* = 0 (f_k stands for f(x_k) - f*); basis
 x_0, g_0..g_N. Problem "points": basis x_p for every point, then g_p for every point except "xs" (g = 0);
-initial tr(G) <= 1; the objective is the stored form (trusted to be the claim's expansion).
+initial tr(G) <= 1; the objective is the stored form (that it is the claim's expansion is for --claim).
+
+A certificate file also names what it proves ("proves": the claim's id, statement, table and its SHA-256,
+and the exact class, L, m, steps, initial, metric and bound). :func:`verify` checks that block against the
+problem (and refuses an empty objective, no inequality, zero steps, a bound other than the claim's), then
+:func:`check`. Whether the stored table is really the claim's, and the objective its expansion, is for
+``python -m verify recheck --claim`` (the suite's own parser). Every input is bounded by the caps below.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
+import time
 from fractions import Fraction
 from math import lcm
+
+FORMAT = "gradverify-pep-certificate/2"  # /2: the file names the claim it proves ("proves")
+OLD_FORMATS = ("gradverify-pep-certificate/1",)  # no "proves" block: re-certify to get a checkable file
+
+# Caps. The largest genuine certificates of the suite (measured): lit.silver.k7 (N = 127, 329 kB, 1028
+# multipliers, basis 129, rechecked in 3-6 s), lit.drori-teboulle.n20.tight (the most digits: 179).
+MAX_FILE_BYTES = 8 * 2**20  # 25x the largest file; bounds the count and total digits of all numbers
+MAX_DEPTH = 32  # JSON nesting: certificates nest 6 deep, 7 or 8 with a claim's inline tables
+MAX_DIGITS = 2000  # digits of one numerator or denominator: 11x the 179 measured (tight certificates grow
+#                    by about 9 digits per step); below Python's int-from-string limit of 4300
+MAX_EXPONENT = 2000  # |e| of a decimal "1.5e-3" (none are written): no more digits than MAX_DIGITS allows
+MAX_STEPS = 256  # gradient steps: 2x N = 127; building the form is about cubic in N (estimated 8x its 3-6 s);
+#                  certifying N > 255 does not fit the suite's 120 s claim cap anyway
+MAX_POINTS = 32  # named points of a class inequality (basis 2 per point): claims use 2 or 3
+MAX_MULTIPLIERS = 70_000  # all pairs at N = MAX_STEPS (66,306) and the min-grad ones; 68x the 1028 of N = 127
+MAX_COLUMNS = MAX_STEPS + 2  # PSD evidence columns: an LDL^T has one per basis vector (basis N + 2)
+MAX_Q2_BASIS = 64  # basis of Q(sqrt 2) PSD evidence (Fraction arithmetic, cubic): tight ones have <= 10
+MAX_SECONDS = 300.0  # wall clock for one check, a last resort against crafted number growth: 50x 6 s
+MAX_SHOWN = 160  # characters of a claim's text shown in the one-line verdict
+
+
+class Refused(Exception):
+    """A cap or a rule of the format that the certificate breaks (one line)."""
+
+
+_deadline = [float("inf")]
+
+
+def _tick() -> None:
+    if time.monotonic() > _deadline[0]:
+        raise Refused(f"check took longer than {MAX_SECONDS:g} s (cap MAX_SECONDS)")
 
 
 class Q2:
@@ -71,13 +110,45 @@ class Q2:
 ZERO, ONE = Q2(0), Q2(1)
 
 
+_RATIONAL = re.compile(r"([+-]?)([0-9]+)(?:/([0-9]+))?")
+_DECIMAL = re.compile(r"[+-]?([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
+
+
+def rational(x: object) -> Fraction:
+    """"p/q", "p", an int or a decimal "1.5e-3", within MAX_DIGITS and MAX_EXPONENT (checked on the text,
+    before any big number is built)."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        x = str(x)
+    if not isinstance(x, str):
+        raise ValueError(f"not a number: {str(x)[:40]!r}")
+    long = len(x) > 2 * MAX_DIGITS + 20
+    m = _RATIONAL.fullmatch(x)
+    d = None if m or long else _DECIMAL.fullmatch(x)
+    if not (m or long or d and (d[1] or d[2])):
+        raise ValueError(f"not a number: {x[:40]!r}")
+    if m and max(len(m[2]), len(m[3] or "")) <= MAX_DIGITS:
+        return Fraction(int(m[1] + m[2]), int(m[3] or 1))
+    if d and len(d[1]) + len(d[2]) <= MAX_DIGITS and (d[3] is None or len(d[3]) <= 12
+                                                       and abs(int(d[3])) <= MAX_EXPONENT):
+        return Fraction(x)
+    if d and d[3] is not None and len(d[1]) + len(d[2]) <= MAX_DIGITS:
+        raise Refused(f"number {x[:12]}... has an exponent above {MAX_EXPONENT} (cap MAX_EXPONENT)")
+    raise Refused(f"number {x[:12]}... has more than {MAX_DIGITS} digits (cap MAX_DIGITS)")
+
+
 def num(x: object) -> Q2:
     """A number of the format: "p/q" (or an int) for a rational, ["a", "b"] for a + b sqrt(2)."""
     if isinstance(x, list) and len(x) == 2:
-        return Q2(Fraction(str(x[0])), Fraction(str(x[1])))
-    if isinstance(x, str | int) and not isinstance(x, bool):
-        return Q2(Fraction(str(x)))
-    raise ValueError(f"not a number: {x!r}")
+        return Q2(rational(x[0]), rational(x[1]))
+    return Q2(rational(x))
+
+
+def _integer(x: object) -> int:
+    """An int, or a string of digits, within MAX_DIGITS."""
+    if isinstance(x, int) and not isinstance(x, bool) or isinstance(x, str) and "/" not in x \
+            and _RATIONAL.fullmatch(x):
+        return rational(x).numerator
+    raise ValueError(f"not an integer: {str(x)[:40]!r}")
 
 
 class Form:
@@ -140,6 +211,8 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
         fs = {lab: None if lab == "*" else f"f{lab}" for lab in labels}
     elif problem["kind"] == "points":
         labels = list(problem["points"])
+        if len(set(labels)) != len(labels):
+            raise ValueError("the points are not distinct")
         glabels = [p for p in labels if p != "xs"]
         xs = {p: i for i, p in enumerate(labels)}
         gs = {p: len(labels) + i for i, p in enumerate(glabels)} | {"xs": None}
@@ -150,6 +223,7 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
     form = Form(size)
     w = (ONE - q).inv() * Q2(Fraction(1, 2))
     for name, lam in mult.items():
+        _tick()
         m = re.fullmatch(r"(interp|lower-bound|min-grad)\(([^,()]+)(?:,([^,()]+))?\)|initial", name)
         if not m:
             raise ValueError(f"unknown inequality {name!r}")
@@ -199,6 +273,7 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
         else:
             raise ValueError(f"bad metric {met!r}")
         for k in range(n_steps, 0, -1):  # x_k = x_{k-1} - h_{k-1} g_{k-1}
+            _tick()
             form.substitute(xs[str(k)], xs[str(k - 1)], gs[str(k - 1)], ZERO - steps[k - 1])
         return form, n_steps + 2, list(fs.values())
     for s in range(size):
@@ -221,8 +296,8 @@ def psd_evidence_rational(S: list[list[Q2]], evidence: dict) -> str | None:
     cols = evidence["columns"]
     ws, nums = [], []
     for k, col in enumerate(cols):
-        d, den = Fraction(str(col["d"])), int(col["den"])
-        v = [int(x) for x in col["num"]]
+        d, den = rational(col["d"]), _integer(col["den"])
+        v = [_integer(x) for x in col["num"]]
         if d < 0 or den <= 0 or len(v) != n:
             return f"PSD evidence column {k} is malformed (d < 0, den <= 0 or wrong length)"
         ws.append(d / (den * den))
@@ -232,6 +307,7 @@ def psd_evidence_rational(S: list[list[Q2]], evidence: dict) -> str | None:
 
     def rows():  # row i of S - T, T = sum_k d_k v_k v_k^T summed in integers over the common denominator
         for i in range(n):
+            _tick()
             row = [0] * n
             for w, v in zip(W, nums, strict=True):
                 if v[i] and w:
@@ -260,8 +336,8 @@ def dominance_failure(rows: object) -> str | None:
 def _int_q2(x: object) -> Q2:
     """An entry of ``num``: an integer (string) or ["a", "b"] with integers a, b."""
     if isinstance(x, list) and len(x) == 2:
-        return Q2(int(str(x[0])), int(str(x[1])))
-    return Q2(int(str(x)))
+        return Q2(_integer(x[0]), _integer(x[1]))
+    return Q2(_integer(x))
 
 
 def _is_q2_column(col: dict) -> bool:
@@ -275,9 +351,12 @@ def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
     if not any(_is_q2_column(col) for col in cols):
         return psd_evidence_rational(S, evidence)
     n = len(S)
+    if n > MAX_Q2_BASIS:
+        raise Refused(f"Q(sqrt 2) PSD evidence over a basis of {n} > {MAX_Q2_BASIS} (cap MAX_Q2_BASIS)")
     T = [[ZERO] * n for _ in range(n)]
     for k, col in enumerate(cols):
-        d, den = num(col["d"]), int(col["den"])
+        _tick()
+        d, den = num(col["d"]), _integer(col["den"])
         v = [_int_q2(x) for x in col["num"]]
         if d.sign() < 0 or den <= 0 or len(v) != n:
             return f"PSD evidence column {k} is malformed (d < 0, den <= 0 or wrong length)"
@@ -293,8 +372,10 @@ def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
 
 
 def check(cert: dict) -> tuple[bool, str]:
-    """Verify a certificate exactly; (True, what was proved) or (False, a one-line reason)."""
+    """Verify a certificate's mathematics exactly; (True, what was proved) or (False, a one-line reason)."""
+    _deadline[0] = time.monotonic() + MAX_SECONDS
     try:
+        within_caps(cert)
         problem, bound = cert["problem"], num(cert["bound"])
         mult = {name: num(v) for name, v in cert["multipliers"].items()}
         if "initial" not in mult or num(cert["tau"]).a != mult["initial"].a or \
@@ -318,29 +399,194 @@ def check(cert: dict) -> tuple[bool, str]:
         reason = psd_evidence(S, cert["psd"])
         if reason:
             return False, reason
+    except Refused as exc:
+        return False, str(exc)
     except (KeyError, ValueError, TypeError, ZeroDivisionError, IndexError, AttributeError) as exc:
-        return False, f"malformed certificate: {type(exc).__name__}: {exc}"
+        return False, f"malformed certificate: {type(exc).__name__}: {_shown(exc)}"
     extra = " <= 1/(1 + sqrt(x))" if below is not None else ""
     return True, f"worst case <= tau = {mult['initial']} <= bound {bound}{extra} ({len(mult)} multipliers)"
+
+
+def within_caps(cert: dict) -> None:
+    """Refused unless the format is this checker's and the sizes are within the caps (before arithmetic)."""
+    fmt = cert.get("format")
+    if fmt != FORMAT:
+        raise Refused(f"format {fmt!r} names no claim: re-certify" if fmt in OLD_FORMATS else
+                      f"unknown format {_shown(repr(fmt))[:40]} (this checker reads {FORMAT})")
+    prob = cert["problem"]
+    for n, cap, what in ((len(cert["multipliers"]), MAX_MULTIPLIERS, "multipliers"),
+                         (len(cert["psd"]["columns"]), MAX_COLUMNS, "PSD columns"),
+                         (len(prob.get("steps", ())), MAX_STEPS, "steps"),
+                         (len(prob.get("points", ())), MAX_POINTS, "points")):
+        if n > cap:
+            name = {"PSD columns": "COLUMNS"}.get(what, what.upper())
+            raise Refused(f"{n} {what} > {cap} (cap MAX_{name})")
+
+
+def _shown(text: object) -> str:
+    """One line, control and format characters escaped (a crafted file cannot rewrite the terminal)."""
+    out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in " ".join(str(text).split()))
+    return out if len(out) <= MAX_SHOWN else out[:MAX_SHOWN] + "..."
+
+
+def claim_hash(table: dict) -> str:
+    """SHA-256 of the claim's table as canonical JSON (sorted keys, no spaces, ASCII)."""
+    text = json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def objective_terms(objective: dict) -> dict[tuple, tuple[Fraction, Fraction]]:
+    """A points objective as {symbols: coefficient} with symmetric pairs merged and zeros dropped."""
+    terms: dict[tuple, Q2] = {}
+    for a, b, c in objective["quadratic"]:
+        key = tuple(sorted((str(a), str(b))))
+        terms[key] = terms.get(key, ZERO) + num(c)
+    for a, c in objective["linear"]:
+        terms[(str(a),)] = terms.get((str(a),), ZERO) + num(c)
+    return {k: (v.a, v.b) for k, v in terms.items() if v.a or v.b}
+
+
+def _same(x: object, y: object) -> bool:
+    u, v = num(x), num(y)
+    return u.a == v.a and u.b == v.b
+
+
+def _literal(x: object) -> Fraction | None:
+    """A claim field written as a plain rational (an int or "p/q"), else None (an expression)."""
+    if isinstance(x, int) and not isinstance(x, bool) or isinstance(x, str) and _RATIONAL.fullmatch(x):
+        return rational(x)
+    return None
+
+
+def statement(cert: dict) -> str:
+    """What the certificate proves, checked against its problem (raises Refused, or KeyError etc. when
+    malformed): the claim table's hash and fields, class, q, steps, initial, metric, bound, objective."""
+    p, prob = cert.get("proves"), cert["problem"]
+    if not isinstance(p, dict):
+        raise Refused("names no claim: the 'proves' block is missing")
+    table, kind = p["claim_table"], p["kind"]
+    if not isinstance(table, dict) or claim_hash(table) != p["claim_sha256"]:
+        raise Refused("proves.claim_sha256 is not the SHA-256 of proves.claim_table")
+    same = ["claim:id", "statement", "kind", "class"] + (
+        ["initial", "metric", "bound"] if kind == "rate" else ["points", "lhs", "relation", "rhs"])
+    for key, _, field in (k.partition(":") for k in same):
+        if p[key] != table.get(field or key):
+            raise Refused(f"proves.{key} differs from the claim table's '{field or key}'")
+    for name in ("L", "m"):
+        if _literal(table.get(name)) is not None and not _same(table[name], p[name]):
+            raise Refused(f"proves.{name} differs from the claim table's '{name}'")
+    if {"rate": "gd", "class-inequality": "points"}.get(kind) != prob["kind"] or prob["class"] != p["class"]:
+        raise Refused(f"the problem ({prob['kind']}, {prob['class']}) is not the stated {kind} claim's")
+    L, m = _literal(table.get("L")), _literal(table.get("m"))
+    if p["class"] == "smooth-strongly-convex" and not (_same(prob["q"], p["q"]) and (
+            L is None or m is None or _same(p["q"], str(m / L)))):
+        raise Refused("the problem's q is not the claim's m/L")
+    # A class inequality may hold for all points by its PSD part alone (a true claim about every class);
+    # a rate bound cannot, so a rate certificate using no inequality of the class is malformed.
+    if kind == "rate" and not any(num(v).a or num(v).b for k, v in cert["multipliers"].items()
+                                  if k != "initial"):
+        raise Refused("the certificate uses no inequality of the class: it proves nothing about the class")
+    head = f"proves {_shown(p['claim'])}: {p['class']}, L={_shown(p['L'])}" + (
+        f", m={_shown(p['m'])}" if p["class"] == "smooth-strongly-convex" else "")
+    if kind == "rate":
+        return head + _rate_statement(cert, p, prob)
+    if not _same(cert["bound"], 0):
+        raise Refused("a class inequality states 'form <= 0': the bound must be 0")
+    if prob["points"] != p["points"]:
+        raise Refused("the problem's points are not the stated claim's")
+    terms = objective_terms(prob["objective"])
+    if not terms:
+        raise Refused("the objective is empty or zero: the certificate proves 0 <= 0")
+    if terms != objective_terms(p["objective"]):
+        raise Refused("the problem's objective differs from the stated objective (proves.objective)")
+    return head + f": {_shown(p['lhs'])} {_shown(p['relation'])} {_shown(p['rhs'])}"
+
+
+def _rate_statement(cert: dict, p: dict, prob: dict) -> str:
+    steps = prob["steps"]
+    if not steps:
+        raise Refused("zero steps: the problem says nothing about the method")
+    if len(steps) != p["N"] or len(p["steps"]) != len(steps) or not all(
+            _same(a, b) for a, b in zip(steps, p["steps"], strict=True)):
+        raise Refused("the problem's steps are not the stated claim's steps")
+    if prob["initial"] != p["initial"] or prob["metric"] != p["metric"]:
+        raise Refused("the problem's initial condition or metric is not the stated claim's")
+    exact, below, note = p["bound_exact"], cert.get("bound_below"), ""
+    if isinstance(exact, dict) and "x" in exact:
+        if not isinstance(below, dict) or not _same(below["x"], exact["x"]):
+            raise Refused("the bound is not proved below the stated 1/(1 + sqrt(x))")
+    elif isinstance(exact, dict) and "enclosed" in exact:
+        if not _same(cert["bound"], exact["below"]):
+            raise Refused(f"the bound {_shown(cert['bound'])} is not the stated rational below the claim's")
+        note = " (the certified bound is below it by an interval enclosure, which --claim rechecks)"
+    elif not _same(cert["bound"], exact):
+        raise Refused(f"the bound {_shown(cert['bound'])} is not the stated normalized bound {_shown(exact)}")
+    return (f", N={len(steps)} ({_shown(p['schedule'])}), initial {p['initial']}: {p['metric']} <= "
+            f"{_shown(p['bound'])}{note}")
+
+
+def verify(cert: dict) -> tuple[bool, str]:
+    """Check a certificate file's content: what it proves (:func:`statement`), then the mathematics."""
+    try:
+        within_caps(cert)
+        line = statement(cert)
+    except Refused as exc:
+        return False, str(exc)
+    except (KeyError, ValueError, TypeError, ZeroDivisionError, IndexError, AttributeError) as exc:
+        return False, f"malformed certificate or 'proves' block: {type(exc).__name__}: {_shown(exc)}"
+    ok, why = check(cert)
+    return ok, f"{line}; {why}" if ok else why
+
+
+def _depth(obj: object) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, todo = 0, [(obj, 1)]
+    while todo:
+        node, d = todo.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, d)
+            todo.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def load(path: str) -> dict:
+    """A certificate file parsed within MAX_FILE_BYTES and MAX_DEPTH (Refused); OSError or ValueError
+    when it cannot be read as JSON."""
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise Refused(f"file larger than {MAX_FILE_BYTES} bytes (cap MAX_FILE_BYTES)")
+    try:
+        cert = json.loads(data.decode("utf-8"), parse_int=_integer)
+    except RecursionError:
+        raise Refused(f"JSON nested deeper than {MAX_DEPTH} (cap MAX_DEPTH)") from None
+    if _depth(cert) > MAX_DEPTH:
+        raise Refused(f"JSON nested deeper than {MAX_DEPTH} (cap MAX_DEPTH)")
+    if not isinstance(cert, dict):
+        raise ValueError("top level is not an object")
+    return cert
+
+
+def read(path: str) -> tuple[int, dict | None, str]:
+    """(0, certificate, "") or (1, None, INVALID line) or (2, None, unreadable line)."""
+    try:
+        return 0, load(path), ""
+    except Refused as exc:
+        return 1, None, f"{_shown(path)}: INVALID: {exc}"
+    except (OSError, ValueError) as exc:
+        return 2, None, f"{_shown(path)}: unreadable: {type(exc).__name__}: {_shown(exc)}"
 
 
 def main(paths: list[str]) -> int:
     """Re-check every file: exit 0 when all are valid, 1 when one is invalid, 2 when one is unreadable."""
     code = 0
     for path in paths:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                cert = json.load(fh)
-            if not isinstance(cert, dict):
-                raise ValueError("top level is not an object")
-        except (OSError, ValueError) as exc:
-            print(f"{path}: unreadable: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-            code = 2
-            continue
-        ok, reason = check(cert)
-        print(f"{path}: {'OK' if ok else 'INVALID'}: {reason}")
-        if not ok:
-            code = max(code, 1)
+        status, cert, line = read(path)
+        if cert is not None:
+            ok, reason = verify(cert)
+            status, line = (0 if ok else 1), f"{_shown(path)}: {'OK' if ok else 'INVALID'}: {reason}"
+        print(line, flush=True)
+        code = max(code, status)
     return code
 
 

@@ -38,9 +38,22 @@ import scipy.sparse as sps
 from pep import certcheck
 from pep.problem import PEPData
 from pep.reconstruct import ldl_q2, reconstruct_q2, rref_particular
+from pep.solve import (
+    CLARABEL_THREADS,
+    ISOLATE_MIN_NNZ,
+    ISOLATE_MIN_PSD_N,
+    SCS_INTERRUPTED,
+    MissingPackage,
+    SolverError,
+    SolverTimeLimit,
+    check_deadline,
+    require,
+    run_compiled,
+    solver_limit,
+)
 from symbolic.qfield import QSqrt
 
-FORMAT = "gradverify-pep-certificate/1"
+FORMAT = certcheck.FORMAT  # the checker owns the format
 CLARABEL_MAX_N = 34  # above this Clarabel (dense PSD block in its KKT system) is slower than SCS
 
 
@@ -94,11 +107,14 @@ def parse_exact(s: Any) -> Fraction | QSqrt:
     return QSqrt(Fraction(m["a"] or 0), b)
 
 
-def save_certificate(cert: dict, path: str | Path) -> Path:
-    """Write the certificate as JSON (creating the folder); returns the path."""
+def save_certificate(cert: dict, path: str | Path, proves: dict | None = None) -> Path:
+    """Write the certificate as JSON (creating the folder), with ``proves`` (the claim it proves, see
+    :func:`verify.certificates.statement_of`) right after the format; returns the path."""
     path = Path(path)
+    doc = {"format": FORMAT} | ({"proves": proves} if proves is not None else {})
+    doc |= {k: v for k, v in cert.items() if k not in doc}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(cert, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     return path
 
 
@@ -203,33 +219,46 @@ def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = Non
     nz = sum(r.shape[0] for r in zero_rows)
     nl = sum(r.shape[0] for r in nonneg)
     t0 = time.perf_counter()
+    limit = solver_limit(time_limit)  # the explicit limit, capped by the claim's deadline
     if solver == "clarabel":
-        import clarabel
+        clarabel = require("clarabel")
 
-        settings = clarabel.DefaultSettings()
-        settings.verbose = False
-        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-11
-        settings.tol_ktratio = 1e-9
-        settings.max_iter = 300
-        if time_limit is not None:
-            settings.time_limit = max(time_limit, 1.0)
-        cones = [clarabel.ZeroConeT(nz), clarabel.NonnegativeConeT(nl), clarabel.PSDTriangleConeT(n)]
-        sol = clarabel.DefaultSolver(sps.csc_matrix((nv, nv)), qvec, Afull, bfull, cones, settings).solve()
-        x = np.array(sol.x)
-        zpsd = np.array(sol.z)[-nsv:]
-        status = str(sol.status)
-        good = status in ("Solved", "AlmostSolved")
+        def call() -> tuple[np.ndarray, np.ndarray, str]:
+            settings = clarabel.DefaultSettings()
+            settings.verbose = False
+            settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-11
+            settings.tol_ktratio = 1e-9
+            settings.max_iter = 300
+            settings.max_threads = CLARABEL_THREADS
+            if limit is not None:
+                settings.time_limit = max(float(limit), 1e-3)
+            cones = [clarabel.ZeroConeT(nz), clarabel.NonnegativeConeT(nl), clarabel.PSDTriangleConeT(n)]
+            P = sps.csc_matrix((nv, nv))
+            sol = clarabel.DefaultSolver(P, qvec, Afull, bfull, cones, settings).solve()
+            return np.array(sol.x), np.array(sol.z)[-nsv:], str(sol.status)
+
+        isolate = n > ISOLATE_MIN_PSD_N
     else:
-        import scs
-
+        scs = require("scs")
         kw: dict[str, Any] = {"eps_abs": eps, "eps_rel": eps, "max_iters": 100_000, "verbose": False}
-        if time_limit is not None:
-            kw["time_limit_secs"] = max(time_limit, 1.0)
-        sol = scs.SCS({"A": Afull, "b": bfull, "c": qvec}, {"z": nz, "l": nl, "s": [n]}, **kw).solve()
-        x = np.asarray(sol["x"])
-        zpsd = np.asarray(sol["y"])[-nsv:]
-        status = str(sol["info"]["status"])
-        good = status.startswith("solved")
+        if limit is not None:
+            kw["time_limit_secs"] = max(float(limit), 1e-3)
+
+        def call() -> tuple[np.ndarray, np.ndarray, str]:
+            sol = scs.SCS({"A": Afull, "b": bfull, "c": qvec}, {"z": nz, "l": nl, "s": [n]}, **kw).solve()
+            if int(sol["info"].get("status_val", 0)) == SCS_INTERRUPTED:
+                raise KeyboardInterrupt("SCS was interrupted")
+            return np.asarray(sol["x"]), np.asarray(sol["y"])[-nsv:], str(sol["info"]["status"])
+
+        isolate = Afull.nnz >= ISOLATE_MIN_NNZ
+    try:
+        x, zpsd, status = run_compiled(call, isolate=isolate, limit=limit)
+    except SolverError as exc:  # in a child: a solver crash, or SCS's Ctrl-C status (the run stops)
+        if "KeyboardInterrupt" in str(exc):
+            raise KeyboardInterrupt(str(exc)) from None
+        raise
+    check_deadline(solver)
+    good = status in ("Solved", "AlmostSolved") if solver == "clarabel" else status.startswith("solved")
     lam = np.maximum(x[:m], 0.0)
     svec = A @ lam - Cv
     r2 = math.sqrt(2.0)
@@ -556,6 +585,8 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
                 lam, cols, info = _reconstruction(data, tau, left)
             else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau
                 lam, cols, info = reconstruct_q2(data, bound, left, solve_dual)
+        except (SolverTimeLimit, MissingPackage):
+            raise  # the claim's time cap, a missing package: not "no certificate"
         except Exception as exc:  # noqa: BLE001 - a failed search is "no certificate", never a verdict
             first = str(exc).splitlines()[0] if str(exc) else ""
             lam, cols, info = None, None, f"{type(exc).__name__}: {first}"

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rec = sub.add_parser("recheck", help="re-verify saved certificates with the standard library only")
     rec.add_argument("certificates", nargs="+")
+    rec.add_argument("--claim", nargs=2, metavar=("FILE", "ID"),
+                     help="also check that each certificate proves exactly claim ID of the claim file FILE "
+                          "(recomputed with the suite's own parser)")
     return parser
 
 
@@ -184,8 +187,8 @@ def _write_report(doc: dict[str, Any], out: Path) -> int:
         return EXIT_INPUT
     try:
         render.write_report(doc, out)
-    except Exception as exc:  # one line, never a traceback
-        print(f"error: {out}: could not write the report: {exc}", file=sys.stderr)
+    except Exception as exc:  # one line, never a traceback (RecursionError included)
+        print(printable(f"error: {out}: could not write the report: {exc}"), file=sys.stderr)
         return EXIT_INPUT
     print(f"wrote {out}")
     return EXIT_OK
@@ -210,12 +213,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     path = Path(args.results)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        print(f"error: {path}: cannot read results: {' '.join(str(exc).split())}", file=sys.stderr)
+        from reports.validate import read_results, validate
+    except ImportError as exc:
+        print(f"error: the report package is not available: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        print(f"error: {path}: not a results file: expected an object with a 'results' list", file=sys.stderr)
+    try:
+        doc = validate(read_results(path))
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc).removeprefix("results file: ") or type(exc).__name__
+        print(printable(f"error: {path}: {reason}"), file=sys.stderr)
         return EXIT_INPUT
     return _write_report(doc, Path(args.output))
 
@@ -226,7 +232,11 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     except ImportError:
         print("error: certificate re-checking is not available in this build", file=sys.stderr)
         return EXIT_INPUT
-    return certcheck.main(args.certificates)
+    if args.claim is None:
+        return certcheck.main(args.certificates)
+    from verify.certificates import recheck_claim
+
+    return recheck_claim(args.claim[0], args.claim[1], args.certificates, Context())
 
 
 def main(argv: list[str] | None = None) -> int:
