@@ -12,7 +12,16 @@ from typing import Any
 
 from reports.assets import Assets
 from reports.markup import dump, escape, mono, truncate
-from reports.plots import counterexample_data, function_plot, number, quiet, rate_plot, schedule_plot
+from reports.plots import (
+    counterexample_data,
+    function_plot,
+    number,
+    quiet,
+    rate_plot,
+    rate_series,
+    schedule_plot,
+    schedule_steps,
+)
 from reports.validate import VERDICTS
 
 PROOF_KEYS = ("proof_steps", "steps_checked")
@@ -23,18 +32,27 @@ CHECKED_LABELS = {"lhs": "left-hand side", "relation": "relation", "rhs": "right
 PRECISIONS = ("exact", "float64", "mpmath", "digits")
 HYPOTHESIS_KEYS = ("hypotheses", "assume", "where", "domain")
 MAX_CELL = 300
+MAX_ROWS = 60        # rows of one evidence table; the rest is counted, not shown (the results file has it)
+MAX_HYPOTHESES = 40  # hypotheses listed per claim
+MAX_PICTURED = 100   # claims drawn per report (measured: a rate plot costs matplotlib 0.13 s; 10,000 claims
+                     # with 200 plots spent 25 of 40 s of markup time in matplotlib)
 REL_TOL = 1e-9
 
 
 def _table(rows: list[tuple[str, str]], header: tuple[str, str] | None = None, label: str = "",
-           note: str = "") -> str:
-    """A labelled two-column table (kept on one page when short); ``rows`` hold escaped markup."""
+           note: str = "", total: int | None = None) -> str:
+    """A labelled two-column table (kept on one page when short); ``rows`` hold escaped markup, at most
+    ``MAX_ROWS`` of them are shown, and the rest of ``total`` (default: all rows) is counted."""
     cells = []
     if header:
         cells.append(f"table.header([*{escape(header[0])}*], [*{escape(header[1])}*])")
-    for key, value in rows:
+    for key, value in rows[:MAX_ROWS]:
         cells.append(f"[{key}], [{value}]")
-    return _block(label, note, f"#evtable(columns: (auto, 1fr), {', '.join(cells)})", len(rows))
+    hidden = max(len(rows) if total is None else total, len(rows)) - min(len(rows), MAX_ROWS)
+    if hidden:
+        cells.append(f"table.cell(colspan: 2)[_{hidden} more rows not shown (they are in the results file)_]")
+    body = f"#evtable(columns: (auto, 1fr), {', '.join(cells)})"
+    return _block(label, note, body, min(len(rows), MAX_ROWS))
 
 
 def _block(label: str, note: str, body: str, rows: int) -> str:
@@ -56,7 +74,8 @@ def generic_table(items: list[tuple[str, Any]], label: str = "") -> str:
     """Unknown evidence keys as a key/value table (values JSON-dumped and truncated)."""
     if not items:
         return ""
-    return _table([(mono(str(key)), _value_cell(value)) for key, value in items], label=label)
+    rows = [(mono(str(key)), _value_cell(value)) for key, value in items[:MAX_ROWS]]
+    return _table(rows, label=label, total=len(items))
 
 
 # --- known keys -------------------------------------------------------------------------------------------
@@ -162,14 +181,16 @@ def _witness(ev: Mapping[str, Any]) -> str:
     witness = ev["witness"]
     if not isinstance(witness, Mapping):
         raise TypeError("witness is not an object")
-    out = _table([(mono(str(k)), _value_cell(v)) for k, v in witness.items()], header=("name", "value"),
-                 label="Witness", note="the claim fails here")
+    items = list(witness.items())
+    rows = [(mono(str(k)), _value_cell(v)) for k, v in items[:MAX_ROWS]]
+    out = _table(rows, header=("name", "value"), label="Witness", note="the claim fails here",
+                 total=len(items))
     if "witness_check" in ev:
         out += _para("Witness re-checked", mono(dump(ev["witness_check"], 600)))
     return out
 
 
-def _counterexample(ev: Mapping[str, Any], assets: Assets) -> str:
+def _counterexample(ev: Mapping[str, Any], assets: Assets, draw: bool) -> str:
     data = counterexample_data(ev)
     if data is None:
         raise TypeError("counterexample is not an object")
@@ -178,7 +199,7 @@ def _counterexample(ev: Mapping[str, Any], assets: Assets) -> str:
     rows = [(mono(str(k)), _value_cell(v)) for k, v in data.items()
             if k not in ("formula", "function", "description", "type")]
     out = _table(rows, label="Counterexample", note=note) if rows else _para("Counterexample", note)
-    svg = _picture(function_plot, ev)
+    svg = _picture(function_plot, ev) if draw else None
     if svg is not None:
         out += _figure(assets.add("function", svg),
                        "The counterexample function and the iterates of the run.")
@@ -218,7 +239,10 @@ def _proof_steps(ev: Mapping[str, Any], key: str) -> str:
         raise TypeError("proof steps are not a list of objects")
     broken = next((i for i, s in enumerate(steps) if s.get("verdict") != "certified"), None)
     cells = ["table.header([*\\#*], [*step*], [*verdict*], [*summary*])"]
+    shown = set(range(min(len(steps), MAX_ROWS))) | ({broken} if broken is not None else set())
     for i, step in enumerate(steps):
+        if i not in shown:
+            continue
         verdict = step.get("verdict")
         badge = f"#badge(\"{verdict}\")" if verdict in VERDICTS else _value_cell(verdict)
         mark = "#broken[first broken step] " if i == broken else ""
@@ -226,10 +250,13 @@ def _proof_steps(ev: Mapping[str, Any], key: str) -> str:
         cells.append(f"table.cell(fill: {fill})[{i + 1}], table.cell(fill: {fill})[{mark}"
                      f"{escape(dump(step.get('step', ''), 300))}], table.cell(fill: {fill})[{badge}], "
                      f"table.cell(fill: {fill})[{escape(dump(step.get('summary', ''), 400))}]")
+    if len(steps) > len(shown):
+        cells.append(f"table.cell(colspan: 4)[_{len(steps) - len(shown)} more steps not shown (they are in "
+                     "the results file)_]")
     intro = ("every step certified" if broken is None
              else f"step {broken + 1} of {len(steps)} is the first broken one")
     table = f"#evtable(columns: (auto, 1fr, auto, 1.4fr), {', '.join(cells)})"
-    return _block("Proof steps", escape(intro), table, len(steps))
+    return _block("Proof steps", escape(intro), table, len(shown))
 
 
 def _text(label: str) -> Callable[[Mapping[str, Any], str], str]:
@@ -248,6 +275,15 @@ def _error(ev: Mapping[str, Any]) -> str:
     return "".join(parts) + "]\n\n"
 
 
+def _cap(ev: Mapping[str, Any], summary: str | None) -> str:
+    """The cap that stopped the check, in one line: its name, and its message unless the summary has it."""
+    message = ev.get("message")
+    repeated = message is None or str(message).strip() == (summary or "").strip()
+    text = "" if repeated else dump(message, 600)
+    body = f" {escape(text)}" if text else ""
+    return f"#errorbox[*Stopped by the cap* {mono(dump(ev['cap'], 80))}.{body}]\n\n"
+
+
 def _picture(plot: Callable[[Mapping[str, Any]], bytes | None], ev: Mapping[str, Any]) -> bytes | None:
     """The plot's SVG, or None when matplotlib cannot draw the data (a picture is never worth a failure)."""
     try:
@@ -255,6 +291,26 @@ def _picture(plot: Callable[[Mapping[str, Any]], bytes | None], ev: Mapping[str,
             return plot(ev)
     except Exception:  # e.g. overflow on log axes with extreme data: leave the picture out
         return None
+
+
+def has_picture(evidence: Any) -> bool:
+    """Whether the evidence holds data for a picture (a counterexample, a rate series or a schedule)."""
+    if not isinstance(evidence, Mapping):
+        return False
+    return counterexample_data(evidence) is not None or bool(rate_series(evidence)[0]) \
+        or bool(schedule_steps(evidence))
+
+
+def pictured(results: list[Mapping[str, Any]], limit: int = MAX_PICTURED) -> set[int]:
+    """The indices of the claims drawn: at most ``limit``, refuted ones first, then those not as expected,
+    then in order (where a picture matters most: a counterexample, a surprise)."""
+    def rank(i: int) -> tuple[int, int]:
+        r = results[i]
+        missed = bool(r.get("expect")) and r.get("expect") != r.get("verdict")
+        return (0 if r.get("verdict") == "refuted" else 1 if missed else 2, i)
+
+    candidates = [i for i, r in enumerate(results) if has_picture(r.get("evidence"))]
+    return set(sorted(candidates, key=rank)[:limit])
 
 
 def _figure(name: str, caption: str) -> str:
@@ -277,8 +333,10 @@ def _seconds(secs: float) -> str:
 
 # --- assembly ---------------------------------------------------------------------------------------------
 
-def evidence_markup(evidence: Mapping[str, Any] | None, assets: Assets, summary: str | None = None) -> str:
-    """Typst markup presenting ``evidence``: known keys specially, any other key in a generic table."""
+def evidence_markup(evidence: Mapping[str, Any] | None, assets: Assets, summary: str | None = None,
+                    draw: bool = True) -> str:
+    """Typst markup presenting ``evidence``: known keys specially, any other key in a generic table;
+    pictures only when ``draw`` (a report draws ``MAX_PICTURED`` claims, see :func:`pictured`)."""
     ev = dict(evidence or {})
     out: list[str] = []
     done: set[str] = set()
@@ -296,6 +354,8 @@ def evidence_markup(evidence: Mapping[str, Any] | None, assets: Assets, summary:
 
     if "error" in ev:
         attempt(("error", "field", "cap"), lambda: _error(ev))
+    elif "cap" in ev:
+        attempt(("cap", "message"), lambda: _cap(ev, summary))
     attempt(("method",), lambda: _method(ev, summary))
     attempt(tuple(CHECKED_LABELS), lambda: _checked(ev))
     if isinstance(ev.get("values"), Mapping):
@@ -309,20 +369,23 @@ def evidence_markup(evidence: Mapping[str, Any] | None, assets: Assets, summary:
         keys = tuple(k for k in ("counterexample", "function") if isinstance(ev.get(k), Mapping))
         if not keys:
             keys = ("plot",)
-        attempt(keys, lambda: _counterexample(ev, assets))
+        attempt(keys, lambda: _counterexample(ev, assets, draw))
     for key in PROOF_KEYS:
         attempt((key,), lambda key=key: _proof_steps(ev, key))
     steps = ev.get("steps")
     if isinstance(steps, list) and steps and all(isinstance(s, Mapping) for s in steps):
         attempt(("steps",), lambda: _proof_steps(ev, "steps"))
-    svg = _picture(rate_plot, ev)
+    if not draw and has_picture(ev):
+        out.append("#text(size: 0.88em, fill: luma(90))[_No picture: a report draws at most "
+                   f"{MAX_PICTURED} claims, refuted ones first._]\n\n")
+    svg = _picture(rate_plot, ev) if draw else None
     if svg is not None:
         done.update(k for k in ("series",) if k in ev)
         if isinstance(ev.get("plot"), Mapping) and ev["plot"].get("type") == "rate":
             done.add("plot")
         out.append(_figure(assets.add("rate", svg), "Worst case against N (computed) next to the claimed "
                                                     "bound, on log axes."))
-    svg = _picture(schedule_plot, ev)
+    svg = _picture(schedule_plot, ev) if draw else None
     if svg is not None:
         if "steps" in ev and "steps" not in done:
             done.add("steps")
@@ -358,6 +421,8 @@ def hypotheses_markup(result: Mapping[str, Any]) -> str:
         value = found.get(key)
         if value is None or value == {} or value == []:
             continue
+        if len(parts) >= MAX_HYPOTHESES:
+            break
         if key == "assume" and isinstance(value, Mapping):
             parts += [f"{mono(str(k))} {escape(dump(v, 60))}" for k, v in value.items()]
         elif key == "where" and isinstance(value, Mapping):
@@ -368,4 +433,6 @@ def hypotheses_markup(result: Mapping[str, Any]) -> str:
             parts += [mono(f"{k}: {dump(v, 200)}") for k, v in value.items()]
         else:
             parts.append(mono(dump(value, 300)))
+    if len(parts) > MAX_HYPOTHESES:
+        parts[MAX_HYPOTHESES:] = [escape(f"and {len(parts) - MAX_HYPOTHESES} more")]
     return "; ".join(parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from reports.markup import string_literal
+from reports.markup import safe_text, string_literal
 
 
 class ConversionError(ValueError):
@@ -197,10 +197,9 @@ class _Parser:
         if tok == "|":
             return _BAR
         if tok.isascii():
-            return "\\" + tok
-        if ord(tok) < 32:
-            return ""
-        return tok
+            return "\\" + tok if tok.isprintable() else ""
+        shown = safe_text(tok)
+        return tok if shown == tok else string_literal(shown)
 
     def command(self, name: str) -> str:
         if name in GREEK:

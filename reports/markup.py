@@ -7,21 +7,41 @@ no claim or result can inject typst code into the report.
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 ZWSP = "\u200b"
 _SAFE = frozenset(" ")
+# control, format (this includes every bidirectional control: U+061C, U+200E/F, U+202A-E, U+2066-9),
+# surrogate, private-use and line/paragraph separator characters: shown as visible \uXXXX escapes
+HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
+WHITESPACE = "\r\n\t\f\v"
+
+
+def visible(ch: str) -> str:
+    """One character as it may appear in the report: itself, or ``\\uXXXX`` when it is invisible or
+    reorders text (so a crafted id cannot look like another one); whitespace controls become a space."""
+    if ch in WHITESPACE:
+        return " "
+    if ch != ZWSP and unicodedata.category(ch) in HIDDEN:
+        return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+    return ch
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every invisible or reordering character replaced by its visible escape."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(visible(ch) for ch in text)
 
 
 def escape(text: str) -> str:
-    """Typst markup showing ``text`` literally: every ASCII symbol backslash-escaped, newlines as spaces."""
+    """Typst markup showing ``text`` literally: every ASCII symbol backslash-escaped, newlines as spaces,
+    invisible and bidirectional characters as visible ``\\uXXXX``."""
     out: list[str] = []
-    for ch in str(text):
-        if ch in "\r\n\t\f\v":
-            out.append(" ")
-        elif ord(ch) < 32 or ord(ch) == 127:
-            continue
-        elif ch.isascii() and not ch.isalnum() and ch not in _SAFE:
+    for ch in safe_text(text):
+        if ch.isascii() and not ch.isalnum() and ch not in _SAFE:
             out.append("\\" + ch)
         else:
             out.append(ch)
@@ -29,13 +49,11 @@ def escape(text: str) -> str:
 
 
 def string_literal(text: str) -> str:
-    """A typst string literal (with quotes) whose value is ``text``."""
+    """A typst string literal (with quotes) whose value is ``text`` (invisible characters made visible)."""
     out: list[str] = ['"']
-    for ch in str(text):
+    for ch in safe_text(text):
         if ch in '"\\':
             out.append("\\" + ch)
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(f"\\u{{{ord(ch):x}}}")
         else:
             out.append(ch)
     out.append('"')
@@ -74,6 +92,6 @@ def dump(value: Any, limit: int = 400) -> str:
         return truncate(value, limit)
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):  # validation rules these out; never fail on them
+        text = f"<{type(value).__name__} not shown>"
     return truncate(text, limit)

@@ -7,6 +7,7 @@ plot. Fixed hash salt, no date and path-glyphs make the bytes depend on the data
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import math
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 RC = {"svg.hashsalt": "gradverify-report", "svg.fonttype": "path", "font.family": "DejaVu Sans",
       "font.size": 9, "axes.titlesize": 9, "path.simplify": False}
+MAX_POINTS = 2000  # points per curve: more are thinned evenly (a picture shows the shape, not every point)
 COLORS = {"worst": "#1f4e9c", "bound": "#b22222", "curve": "#444444", "iterate": "#d2691e"}
 
 
@@ -45,6 +47,14 @@ def _numbers(values: Any) -> list[float | None]:
     if not isinstance(values, list | tuple):
         return []
     return [number(v) for v in values]
+
+
+def _thin(points: list[Any], limit: int = MAX_POINTS) -> list[Any]:
+    """At most ``limit`` of ``points``, evenly spaced, keeping the first and the last."""
+    if len(points) <= limit:
+        return points
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
 
 
 def _svg(fig: Figure) -> bytes:
@@ -81,8 +91,8 @@ def rate_series(evidence: Mapping[str, Any]) -> tuple[list[float], list[float | 
 def rate_plot(evidence: Mapping[str, Any]) -> bytes | None:
     """Worst case against N next to the claimed bound, log-log; None without a usable series."""
     ns, worst, bound = rate_series(evidence)
-    pts_w = [(n, w) for n, w in zip(ns, worst, strict=True) if w is not None and w > 0]
-    pts_b = [(n, b) for n, b in zip(ns, bound, strict=True) if b is not None and b > 0]
+    pts_w = _thin([(n, w) for n, w in zip(ns, worst, strict=True) if w is not None and w > 0])
+    pts_b = _thin([(n, b) for n, b in zip(ns, bound, strict=True) if b is not None and b > 0])
     if not pts_w and not pts_b:
         return None
     fig = _figure()
@@ -123,9 +133,9 @@ def schedule_plot(evidence: Mapping[str, Any]) -> bytes | None:
     fig = _figure(height=2.4)
     with matplotlib.rc_context(RC):
         ax = fig.add_subplot()
-        ks = range(len(steps))
-        ax.vlines(ks, 0, steps, color=COLORS["worst"], linewidth=1.2)
-        ax.plot(ks, steps, "o", color=COLORS["worst"], markersize=4)
+        ks, hs = zip(*_thin(list(enumerate(steps))), strict=True)
+        ax.vlines(ks, 0, hs, color=COLORS["worst"], linewidth=1.2)
+        ax.plot(ks, hs, "o", color=COLORS["worst"], markersize=4)
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_xlabel("k")
         ax.set_ylabel("step size $h_k$")
@@ -158,7 +168,7 @@ def function_plot(evidence: Mapping[str, Any]) -> bytes | None:
     data = counterexample_data(evidence)
     if data is None:
         return None
-    curve = _finite_pairs(_numbers(data.get("x")), _numbers(data.get("f")))
+    curve = _thin(_finite_pairs(_numbers(data.get("x")), _numbers(data.get("f"))))
     iterates = _numbers(data.get("iterates"))
     fvals = _numbers(data.get("values", data.get("f_iterates")))
     known = [v for v in iterates if v is not None]
@@ -174,10 +184,10 @@ def function_plot(evidence: Mapping[str, Any]) -> bytes | None:
         ax = fig.add_subplot()
         if curve:
             ax.plot(*zip(*sorted(curve), strict=True), "-", color=COLORS["curve"], linewidth=1.2, label="f")
-        pts = _finite_pairs(iterates, fvals)
+        pts = _thin(_finite_pairs(iterates, fvals))
         if not pts and curve and iterates:
             xs, ys = zip(*sorted(curve), strict=True)
-            pts = [(x, _interp(x, xs, ys)) for x in iterates if x is not None]
+            pts = [(x, _interp(x, xs, ys)) for x in _thin(iterates) if x is not None]
         if pts:
             px, py = zip(*pts, strict=True)
             ax.plot(px, py, "o-", color=COLORS["iterate"], markersize=4, linewidth=0.8, alpha=0.9,
@@ -187,8 +197,8 @@ def function_plot(evidence: Mapping[str, Any]) -> bytes | None:
             ax.set_xlabel("x")
             ax.set_ylabel("f(x)")
         else:
-            ks = [k for k, v in enumerate(iterates) if v is not None]
-            ax.plot(ks, [v for v in iterates if v is not None], "o-", color=COLORS["iterate"], markersize=4,
+            kv = _thin([(k, v) for k, v in enumerate(iterates) if v is not None])
+            ax.plot([k for k, _ in kv], [v for _, v in kv], "o-", color=COLORS["iterate"], markersize=4,
                     label="iterates $x_k$")
             ax.set_xlabel("k")
             ax.set_ylabel("$x_k$")
@@ -235,6 +245,7 @@ def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
     return ys[-1]
 
 
+@functools.lru_cache(maxsize=256)
 def mathtext_svg(latex: str) -> bytes | None:
     """One LaTeX math segment typeset by matplotlib's mathtext as a tight SVG; None if mathtext rejects it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

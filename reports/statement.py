@@ -11,6 +11,8 @@ from reports.latex2typst import ConversionError, math_to_typst, split_math
 from reports.markup import escape, mono
 from reports.plots import mathtext_svg
 
+MAX_MATH_PICTURES = 300  # distinct mathtext pictures per report (about 30 ms each); then the LaTeX verbatim
+
 
 def math_markup(latex: str, assets: Assets, *, typst_math: bool = True) -> str:
     """Markup for one math segment: typst math, else a mathtext picture, else the source verbatim."""
@@ -21,7 +23,7 @@ def math_markup(latex: str, assets: Assets, *, typst_math: bool = True) -> str:
             converted = None
         if converted is not None:
             return f"${converted}$" if converted.strip() else ""
-    svg = mathtext_svg(latex)
+    svg = mathtext_svg(latex) if assets.count("math") < MAX_MATH_PICTURES else None
     if svg is not None:
         name = assets.add("math", svg)
         return f'#box(baseline: 22%, image("{name}"))'
