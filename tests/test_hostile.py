@@ -173,7 +173,28 @@ def test_ctrl_c_writes_the_results_gathered(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(dispatch, "check_claim", interrupt_second)
     out = tmp_path / "r.json"
-    assert cli.main(["certify", str(claims), "--json", str(out)]) == 130
+    assert cli.main(["certify", str(claims), "--json", str(out), "--jobs", "1"]) == 130
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in doc["results"]] == ["c0"] and doc["complete"] is False
+
+
+def test_ctrl_c_with_worker_processes_writes_the_results_gathered(tmp_path, capsys, monkeypatch):
+    from verify.parallel import MIN_PARALLEL
+
+    # Ctrl-C reaches the main process while it waits for the workers: it stops them and writes what it has
+    claims = tmp_path / "c.toml"
+    claims.write_text("".join(toml_claim(id=f"c{i}", kind="numeric", expr="1/2", value="0.5")
+                              for i in range(MIN_PARALLEL)), encoding="utf-8")
+    real = cli._print_result
+
+    def interrupt_after_first(i, n, result, quiet):
+        real(i, n, result, quiet)
+        if i == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_print_result", interrupt_after_first)
+    out = tmp_path / "r.json"
+    assert cli.main(["certify", str(claims), "--json", str(out), "--jobs", "2"]) == 130
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [r["id"] for r in doc["results"]] == ["c0"] and doc["complete"] is False
 

@@ -17,6 +17,7 @@ from verify.claims import DEFAULT_CLAIMS_DIR
 from verify.dispatch import load_claims, rejected_result, run
 from verify.errors import printable
 from verify.output import OutputError, check_writable, write_atomic
+from verify.parallel import default_jobs, run_dask, run_parallel
 from verify.verdict import Result, Verdict
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -57,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--only", action="append", default=[], help="check only claims with this id "
                                                                    "(repeatable)")
     cert.add_argument("--quiet", action="store_true", help="print only the summary")
+    cert.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                      help="check claims in N worker processes (default: the number of cores; 1: serial)")
+    cert.add_argument("--scheduler", metavar="ADDRESS",
+                      help="send the claims to the Dask distributed scheduler at ADDRESS instead")
     _add_cap_flags(cert)
 
     show = sub.add_parser("show", help="print one claim's full evidence")
@@ -78,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _default_paths(paths: list[str]) -> list[str | Path]:
     return list(paths) if paths else [DEFAULT_CLAIMS_DIR]
+
+
+def _jobs(text: str) -> int:
+    """--jobs: a whole number of worker processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 256, got {value}")
+    return value
 
 
 def _print_start(i: int, n: int, claim_id: str) -> None:
@@ -141,8 +157,14 @@ def cmd_certify(args: argparse.Namespace) -> int:
         _print_result(offset + i, total, result, args.quiet)
 
     interrupted = False
+    jobs = args.jobs or default_jobs()
     try:
-        run(claims, ctx, done, lambda i, n, c: _print_start(offset + i, total, c.id))
+        if args.scheduler:
+            run_dask(claims, ctx, args.scheduler, done)
+        elif jobs > 1:
+            run_parallel(claims, ctx, jobs, done)
+        else:
+            run(claims, ctx, done, lambda i, n, c: _print_start(offset + i, total, c.id))
     except KeyboardInterrupt:
         interrupted = True
         print(f"\ninterrupted: {len(results)} of {total} claims checked; writing what was gathered",
