@@ -64,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="send the claims to the Dask distributed scheduler at ADDRESS instead")
     _add_cap_flags(cert)
 
+    sched = sub.add_parser("schedule", help="certified worst cases of a step-size schedule for several N")
+    sched.add_argument("schedule", help="a library schedule (constant, silver) or a schedule TOML file")
+    sched.add_argument("--N", help="horizons, comma separated (default: the file's number of steps, or 7)")
+    sched.add_argument("--class", dest="fclass", choices=["smooth-convex", "smooth-strongly-convex"])
+    sched.add_argument("--metric", default="function-gap", choices=["function-gap", "distance",
+                                                                    "gradient-norm"])
+    sched.add_argument("--m", help="m/L for the strongly convex class (default: the file's m, or 1/10)")
+    sched.add_argument("--json", dest="json_out", help="write the rows as JSON to this file")
+    sched.add_argument("--plot", help="write a plot of the worst case against N (several N) to this file")
+    sched.add_argument("--cert-dir", help="save the certificates here (for recheck)")
+    sched.add_argument("--property-tests", type=int, default=0, metavar="K",
+                       help="also run the schedule on K random functions of the class per N (hypothesis) "
+                            "against the certified bound")
+
     show = sub.add_parser("show", help="print one claim's full evidence")
     show.add_argument("id")
     show.add_argument("paths", nargs="*")
@@ -261,10 +275,17 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     return recheck_claim(args.claim[0], args.claim[1], args.certificates, Context())
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from verify.schedule import main as schedule_main
+
+    return schedule_main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    handler = {"certify": cmd_certify, "show": cmd_show, "report": cmd_report, "recheck": cmd_recheck}
+    handler = {"certify": cmd_certify, "show": cmd_show, "report": cmd_report, "recheck": cmd_recheck,
+               "schedule": cmd_schedule}
     try:
         return handler[args.command](args)
     except KeyboardInterrupt:
