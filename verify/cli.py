@@ -18,6 +18,7 @@ from verify.dispatch import load_claims, rejected_result, run
 from verify.errors import printable
 from verify.output import OutputError, check_writable, write_atomic
 from verify.parallel import default_jobs, run_dask, run_parallel
+from verify.proofs import proof_chain
 from verify.verdict import Result, Verdict
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -242,6 +243,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"error: no claim with id '{args.id}' under {', '.join(map(str, paths))}", file=sys.stderr)
         return EXIT_INPUT
     result = run(match, Context(caps=_caps(args)))[0]
+    if result.kind == "proof" and isinstance(result.evidence.get("steps"), list):
+        for line in proof_chain(result).splitlines():
+            print(printable(line))
     print(json.dumps(result.to_json(), indent=2, default=str))
     return exit_status([result])
 

@@ -46,7 +46,9 @@ class Result:
     @property
     def met_expectation(self) -> bool:
         """True when the claim has no ``expect`` or got it."""
-        return self.expect is None or self.expect == self.verdict.value
+        proof = self.evidence.get("proof_expectation") if isinstance(self.evidence, dict) else None
+        return (self.expect is None or self.expect == self.verdict.value) and (
+            not isinstance(proof, dict) or proof.get("met", True) is True)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON record of this result."""
