@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--only", action="append", default=[], help="check only claims with this id "
                                                                    "(repeatable)")
     cert.add_argument("--quiet", action="store_true", help="print only the summary")
+    cert.add_argument("--allow-programs", action="store_true",
+                      help="run 'program' claims from files outside the suite's own registry")
     cert.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                       help="check claims in N worker processes (default: the number of cores; 1: serial)")
     cert.add_argument("--scheduler", metavar="ADDRESS",
@@ -160,7 +162,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
         rejected = [r for r in rejected if r.id in wanted]
     for rej in rejected:
         print(f"error: {rej.error.line()}", file=sys.stderr)
-    ctx = Context(caps=_caps(args), cert_dir=cert_dir)
+    ctx = Context(caps=_caps(args), cert_dir=cert_dir, options={"allow_programs": args.allow_programs})
     total = len(claims) + len(rejected)
     results = [rejected_result(r) for r in rejected]
     for i, res in enumerate(results, start=1):
