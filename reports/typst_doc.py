@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from reports.assets import Assets
+from reports.errata import errata_markup
 from reports.evidence import discrepancy_notes, evidence_markup, hypotheses_markup, pictured
 from reports.markup import escape, mono, string_literal, truncate
 from reports.statement import short_statement, statement_markup
@@ -266,10 +267,23 @@ def entry_blocks(doc: Mapping[str, Any], assets: Assets, typst_math: bool) -> It
                         partial(entry, i + 1, results[i], assets, False, i in drawn))
 
 
+def errata_blocks(doc: Mapping[str, Any]) -> list[Block]:
+    """The errata section (see :mod:`reports.errata`), split every ``ROWS_PER_TABLE`` items."""
+    items = errata_markup(doc["results"])
+    title = ("= Errata\nEvery statement of the book that the suite refuted or whose proof it found broken, "
+             "in the book's order, with the witness.\n\n")
+    if not items:
+        return [Block("= Errata\nNo statement citing the book was refuted in these results.\n\n",
+                      heading=True)]
+    return [Block((title if start == 0 else "") + "".join(items[start:start + ROWS_PER_TABLE]) + "\n",
+                  "= Errata (continued)\n\n") for start in range(0, len(items), ROWS_PER_TABLE)]
+
+
 def blocks(doc: Mapping[str, Any], assets: Assets, *, typst_math: bool = True) -> Iterator[Block]:
-    """The whole report as blocks, in order: title page, summary, discrepancies, claims (made lazily, so
-    a part can be compiled while the next is written)."""
+    """The whole report as blocks, in order: title page, errata, summary, discrepancies, claims (made
+    lazily, so a part can be compiled while the next is written)."""
     yield Block(title_page(doc, parse_generated(doc.get("generated"))))
+    yield from errata_blocks(doc)
     yield from summary_blocks(doc, assets, typst_math)
     yield from discrepancy_blocks(doc)
     yield from entry_blocks(doc, assets, typst_math)

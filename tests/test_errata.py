@@ -1,0 +1,33 @@
+"""The report's errata: book claims refuted or with a broken proof, in the book's order; nothing else."""
+
+from __future__ import annotations
+
+from reports.errata import errata, errata_markup
+
+BOOK = "002_99cb83213d8601f3.txt"
+
+
+def result(cid: str, verdict: str, source: str | None, evidence: dict | None = None) -> dict:
+    return {"id": cid, "verdict": verdict, "source": source, "statement": f"statement of {cid}",
+            "summary": f"witness of {cid}", "evidence": evidence or {}}
+
+
+def test_errata_lists_book_claims_refuted_or_with_broken_proofs_in_book_order():
+    results = [
+        result("late", "refuted", f"{BOOK}:3485"),
+        result("true", "certified", f"{BOOK}:10"),
+        result("variant", "refuted", "issue 5 (a false variant)"),  # not the book's claim
+        result("proof", "certified", f"{BOOK}:317", {"proof": "broken at step 2"}),
+        result("early", "refuted", f"{BOOK}:47"),
+        result("valid", "certified", f"{BOOK}:20", {"proof": "valid"}),
+    ]
+    found = errata(results)
+    assert [r["id"] for _, r, _ in found] == ["early", "proof", "late"]
+    assert "proof is broken at step 2" in found[1][2]
+    markup = errata_markup(results)
+    assert len(markup) == 3 and markup[0].startswith("- line 47 (#claimref(5)")
+    assert "witness of early" in markup[0]
+
+
+def test_no_errata_without_book_claims():
+    assert errata_markup([result("x", "refuted", "Nesterov 2004")]) == []
