@@ -39,8 +39,11 @@ def points_basis(points: list[str]) -> tuple[dict[str, int], dict[str, int], dic
 
 
 def build_points_pep(fclass: FunctionClass, points: list[str], objective_M: dict[tuple[int, int], Any],
-                     objective_b: dict[int, Any]) -> PEPData:
-    """Maximize tr(objective_M G) + objective_b.F over the class at the named points, tr(G) <= 1."""
+                     objective_b: dict[int, Any], *, describe: bool = True) -> PEPData:
+    """Maximize tr(objective_M G) + objective_b.F over the class at the named points, tr(G) <= 1.
+
+    ``describe = False`` leaves out the checker's problem description (for data symbolic in q, which has
+    no JSON form: see :mod:`pep.parametric`)."""
     xi, gi, fi = points_basis(points)
     n = len(xi) + len(gi)
     pts = [Point(p, {xi[p]: 1}, {gi[p]: 1} if p in gi else {}, fi[p]) for p in points]
@@ -57,6 +60,9 @@ def build_points_pep(fclass: FunctionClass, points: list[str], objective_M: dict
             if p != MINIMIZER:
                 constraints.append(Constraint(f"lower-bound({p})", {}, {fi[MINIMIZER]: 1, fi[p]: -1}))
     initial = Constraint("initial", {(i, i): 1 for i in range(n)}, {}, 1)
+    if not describe:
+        return PEPData(n=n, nf=len(points), constraints=constraints, initial=initial,
+                       objective_M=dict(objective_M), objective_b=dict(objective_b), description={})
     names = {**{i: f"x:{p}" for p, i in xi.items()}, **{i: f"g:{p}" for p, i in gi.items()}}
     fnames = {i: f"f:{p}" for p, i in fi.items()}
     objective = {"quadratic": [[names[r], names[c], encode(v)] for (r, c), v in objective_M.items() if v],

@@ -61,6 +61,11 @@ class ClassInequalityChecker(Checker):
     optional = ("m",)
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
+        from verify.checkers.class_symbolic import check_symbolic, is_symbolic
+
+        if is_symbolic(claim):
+            with pep_limits(ctx):
+                return check_symbolic(claim, ctx, self.check)
         ineq = parse(claim, ctx)
         evidence: dict[str, Any] = {"class": ineq.fclass, "L": str(ineq.L), "m": str(ineq.m),
                                     "points": list(ineq.space.points),

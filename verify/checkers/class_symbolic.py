@@ -1,0 +1,117 @@
+"""Class inequalities with symbolic L and m (``L = "L"``, ``m = "m"``): proved for every 0 < m < L at once
+by a certificate whose multipliers are rational functions of q = m/L (:mod:`pep.parametric`); when no such
+certificate exists at some q, the claim is checked at that (m, L) = (q, 1) and refuted there if it fails.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from pep.classes import make_class
+from pep.parametric import parametric_certificate
+from pep.pointset import build_points_pep
+from symbolic.vector import VectorSpace, expand_to_gram
+from verify.checkers.base import Context
+from verify.claims import Claim
+from verify.errors import FieldError
+from verify.verdict import Outcome, Verdict
+
+PARAMETERS = ("L", "m")
+MAX_POWER = 6  # the powers L^k tried when the excess scales with L (a degree-2 form has k in -2..2)
+
+
+def is_symbolic(claim: Claim) -> bool:
+    """Whether the claim writes L or m as the parameter's own name (for every value)."""
+    return any(claim.get(name) == name for name in PARAMETERS)
+
+
+def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
+    """Certify for every 0 < m < L, or refute at a sample (m, L) where the numeric check refutes."""
+    if claim.get("class") != "smooth-strongly-convex" or claim.get("L") != "L" or claim.get("m") != "m":
+        raise FieldError("L", "symbolic parameters need class = \"smooth-strongly-convex\", L = \"L\" and "
+                              "m = \"m\" (the claim is then for every 0 < m < L)")
+    relation = claim.get("relation")
+    if relation not in ("<=", ">="):
+        raise FieldError("relation", f"must be <= or >=, got {relation!r}")
+    points = claim.get("points")
+    if not isinstance(points, list) or not points or not all(isinstance(p, str) for p in points):
+        raise FieldError("points", "must be a list of point names such as [\"x\", \"y\"]")
+    L, m, q = sp.Symbol("L", positive=True), sp.Symbol("m", positive=True), sp.Symbol("q", positive=True)
+    space = VectorSpace(points)
+    lhs, _ = expand_to_gram(claim.get("lhs"), space, {"L": L, "m": m}, field="lhs", caps=ctx.caps)
+    rhs, _ = expand_to_gram(claim.get("rhs"), space, {"L": L, "m": m}, field="rhs", caps=ctx.caps)
+    excess = sp.expand(lhs - rhs if relation == "<=" else rhs - lhs)
+    # normalize to L = 1: f -> L f, grad f -> L grad f, divided by L; then m = q L must leave no L
+    subs = {sym: L * sym for sym in space.fvalues.values()}
+    for (a, b), sym in space.gram_symbols().items():
+        subs[sym] = L ** (a.startswith("grad(") + b.startswith("grad(")) * sym
+    scaled = sp.expand(sp.cancel(excess.xreplace(subs).subs(m, q * L)))
+    unknowns = set(space.gram_symbols().values()) | set(space.fvalues.values())
+    normalized = sp.expand(scaled.subs(L, 1))
+    # with L > 0 the sign is that of the L-free form when the excess is L^k times it (homogeneity)
+    homogeneous = any(sp.expand(scaled - L**k * normalized) == 0 for k in range(-MAX_POWER, MAX_POWER + 1))
+    extra = normalized.free_symbols - unknowns - {q}
+    if extra or not homogeneous:
+        reason = ("the inequality is not homogeneous in L (with f = L g and m = q L it is not L^k times a "
+                  "form in q alone)" + (f"; it has other parameters {', '.join(sorted(map(str, extra)))}"
+                                         if extra else "") + ": no certificate in q alone")
+        return Outcome(Verdict.INCONCLUSIVE, reason, {"reason": reason})
+    if not normalized.is_polynomial(*unknowns) or sp.Poly(normalized, *unknowns).total_degree() > 1:
+        reason = "the inequality is not linear in inner products and function values: no PEP certificate"
+        return Outcome(Verdict.INCONCLUSIVE, reason, {"reason": reason})
+
+    def build(x: Any) -> Any:
+        value = normalized.subs(q, sp.Rational(x.numerator, x.denominator)) if isinstance(x, Fraction) \
+            else normalized
+        objective_M, objective_b = {}, {}
+        for (a, b), sym in space.gram_symbols().items():
+            coeff = sp.cancel(value.coeff(sym))
+            if coeff != 0:
+                objective_M[(space.basis.index(a), space.basis.index(b))] = _exact(coeff)
+        for p, sym in space.fvalues.items():
+            coeff = sp.cancel(value.coeff(sym))
+            if coeff != 0:
+                objective_b[space.points.index(p)] = _exact(coeff)
+        if isinstance(x, Fraction):
+            return build_points_pep(make_class("smooth-strongly-convex", x), list(space.points), objective_M,
+                                    objective_b)
+        return build_points_pep(_symbolic_class(x), list(space.points), objective_M, objective_b,
+                                describe=False)
+
+    evidence: dict[str, Any] = {"class": "smooth-strongly-convex", "parameters": "0 < m < L (q = m/L)",
+                                "normalized_form": str(normalized)}
+    cert = parametric_certificate(build)
+    if cert.ok:
+        evidence.update(parametric_multipliers=cert.multipliers, parametric_checks=cert.checks)
+        return Outcome(Verdict.CERTIFIED, f"certificate in q = m/L, proved symbolically: "
+                                          f"{claim.get('lhs')} {relation} {claim.get('rhs')} for every "
+                                          f"smooth-strongly-convex f with 0 < m < L and all points", evidence)
+    evidence["parametric_reason"] = cert.reason
+    if cert.failing_q is not None:
+        at = Claim(id=claim.id, kind=claim.kind, statement=claim.statement, file=claim.file,
+                   fields={**claim.fields, "L": 1, "m": str(cert.failing_q)})
+        numeric = numeric_check(at, ctx)
+        evidence["at_sample"] = {"m": str(cert.failing_q), "L": "1", "verdict": numeric.verdict.value,
+                                 "summary": numeric.summary}
+        if numeric.verdict is Verdict.REFUTED:
+            evidence.update(numeric.evidence)
+            return Outcome(Verdict.REFUTED, f"fails at m = {cert.failing_q}, L = 1: {numeric.summary}",
+                           evidence)
+    reason = f"no certificate symbolic in q = m/L: {cert.reason}"
+    evidence["reason"] = reason
+    return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def _exact(coeff: Any) -> Any:
+    """A sympy rational as a Fraction (the numeric builder's type); other expressions stay sympy."""
+    return Fraction(int(coeff.p), int(coeff.q)) if isinstance(coeff, sp.Rational) else coeff
+
+
+def _symbolic_class(q: Any) -> Any:
+    """The strongly convex class at a symbolic q (make_class checks 0 < q < 1 on numbers only)."""
+    from pep.classes import FunctionClass
+
+    return FunctionClass("smooth-strongly-convex", q)
