@@ -83,6 +83,10 @@ def _enc(e: Any, subs: dict[Any, Any], iv: Any) -> Any:
         return iv.mpf([pick(p.a for p in parts), pick(p.b for p in parts)])
     if isinstance(e, sp.CRootOf):
         return _root(e, iv)
+    if isinstance(e, sp.erf | sp.erfc):
+        from numeric.special import erf_interval, erfc_interval  # rigorous series / tail bounds
+        fn = erf_interval if isinstance(e, sp.erf) else erfc_interval
+        return fn(_enc(e.args[0], subs, iv), iv)
     if isinstance(e, sp.Symbol):
         raise NotEnclosable(f"no value for symbol '{e}'")
     raise NotEnclosable(f"no interval rule for {type(e).__name__}")
@@ -211,6 +215,10 @@ def rational_between(left: Any, right: Any, bits: int = DEFAULT_BITS,
 
 
 def _exact(x: Any) -> sp.Rational:
-    """The exact binary value of an mpmath number."""
-    man, exp = mpmath.mpf(x).man_exp
-    return sp.Integer(int(man)) * sp.Integer(2) ** int(exp)
+    """The exact binary value of an mpmath number or interval end, read from its raw tuple: ``mpmath.mpf(x)``
+    would round it to 53 bits, and ``man_exp`` drops the sign."""
+    raw = x._mpi_[0] if hasattr(x, "_mpi_") else x._mpf_ if hasattr(x, "_mpf_") else mpmath.mpf(x)._mpf_
+    sign, man, exp, _ = raw
+    if not man and exp:
+        raise NotEnclosable("an infinite or NaN interval end")
+    return (-1) ** int(sign) * sp.Integer(int(man)) * sp.Integer(2) ** int(exp)

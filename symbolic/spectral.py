@@ -237,8 +237,9 @@ def _ends(x: Any) -> tuple[Any, Any]:
 
 
 def _to_rational(x: Any) -> sp.Rational:
-    man, exp = mpmath.mpf(x).man_exp
-    return sp.Rational(int(man)) * sp.Integer(2) ** int(exp)
+    # the raw tuple: mpmath.mpf(x) would round to 53 bits, and man_exp is unsigned (the sign is _mpf_[0])
+    sign, man, exp, _ = x._mpf_ if hasattr(x, "_mpf_") else mpmath.mpf(x)._mpf_
+    return (-1) ** int(sign) * sp.Rational(int(man)) * sp.Integer(2) ** int(exp)
 
 
 def _branch_and_bound(p: Any, m: Any, L: Any, power: int, bound: Any, relation: str) -> Decision:
