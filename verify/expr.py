@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from symbolic.matrices import MATRIX_FUNCTIONS, is_matrix, matrix_literal
 from verify.caps import DEFAULT_CAPS, Caps
 from verify.errors import CapExceeded, FieldError
 
@@ -38,6 +39,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Max": sp.Max,
     "floor": sp.floor,
     "ceiling": sp.ceiling,
+    "erf": sp.erf,
+    "erfc": sp.erfc,
+    **MATRIX_FUNCTIONS,  # exact matrix functions (symbolic/matrices.py); their names may also name symbols
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -115,7 +119,7 @@ class _Builder:
             return self.symbols[name]
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in self.functions:
+        if name in self.functions and name not in MATRIX_FUNCTIONS:
             raise self.fail(f"'{name}' is a function and needs arguments")
         if not self.allow_new or not NAME_RE.match(name):
             raise self.fail(f"unknown symbol '{name}'")
@@ -141,11 +145,21 @@ class _Builder:
         op = _BINOPS.get(type(node.op))
         if op is None:
             raise self.fail(f"operator '{type(node.op).__name__}' is not allowed")
+        if isinstance(node.op, ast.Div) and is_matrix(right):
+            raise self.fail("division by a matrix: write inv(A)")
         if isinstance(node.op, ast.Div) and right == 0:
             raise self.fail("division by zero")
-        return op(left, right)
+        try:
+            return op(left, right)
+        except (TypeError, ValueError) as exc:  # a matrix with a number, or shapes that do not match
+            raise self.fail(f"'{type(node.op).__name__}' of a {_kind(left)} and a {_kind(right)}: "
+                            f"{_short(str(exc), 60)}") from None
 
     def _power(self, base: Any, exponent: Any) -> Any:
+        if is_matrix(exponent):
+            raise self.fail("a matrix exponent is not allowed")
+        if is_matrix(base):
+            return self._matrix_power(base, exponent)
         if isinstance(exponent, sp.Number):
             if abs(exponent) > self.caps.max_exponent:
                 raise CapExceeded("max_exponent", f"exponent {exponent} is above {self.caps.max_exponent}",
@@ -158,6 +172,35 @@ class _Builder:
                 raise self.fail("division by zero")
         return base**exponent
 
+    def _matrix_power(self, base: Any, exponent: Any) -> Any:
+        """A square matrix to a whole (negative: inverse) power, within the exponent and digit caps."""
+        if not isinstance(exponent, sp.Integer):
+            raise self.fail(f"a matrix power needs a whole exponent, got '{exponent}'")
+        if base.rows != base.cols:
+            raise self.fail(f"power of a {base.rows} x {base.cols} matrix (not square)")
+        if abs(exponent) > self.caps.max_exponent:
+            raise CapExceeded("max_exponent", f"exponent {exponent} is above {self.caps.max_exponent}",
+                              self.field)
+        sizes = [max(abs(e.p), e.q) for e in base if isinstance(e, sp.Rational) and e != 0]
+        if sizes:
+            size = abs(int(exponent)) * math.log10(base.rows * max(sizes) + 1)
+            if size > self.caps.max_int_digits:
+                raise CapExceeded("max_int_digits", f"matrix power with about {int(size)} digits", self.field)
+        if exponent < 0:
+            try:
+                base = MATRIX_FUNCTIONS["inv"](base)
+            except (TypeError, ValueError) as exc:
+                raise self.fail(f"negative power: {exc}") from None
+        return sp.ImmutableMatrix(base ** abs(int(exponent)))
+
+    def _List(self, node: ast.List) -> Any:
+        entries = [self.build(e) if not isinstance(e, ast.List) else [self.build(x) for x in e.elts]
+                   for e in node.elts]
+        try:
+            return matrix_literal(entries)
+        except ValueError as exc:
+            raise self.fail(f"bad matrix: {exc}") from None
+
     def _Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
             name = node.func.id if isinstance(node.func, ast.Name) else type(node.func).__name__
@@ -165,10 +208,16 @@ class _Builder:
         if node.keywords:
             raise self.fail("keyword arguments are not allowed")
         args = [self.build(arg) for arg in node.args]
+        if node.func.id not in MATRIX_FUNCTIONS and any(is_matrix(a) for a in args):
+            raise self.fail(f"'{node.func.id}' takes numbers, not a matrix")
         try:
             return self.functions[node.func.id](*args)
         except (TypeError, ValueError) as exc:
             raise self.fail(f"bad call of '{node.func.id}': {exc}") from None
+
+
+def _kind(value: Any) -> str:
+    return f"{value.rows} x {value.cols} matrix" if is_matrix(value) else "number"
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -196,11 +245,12 @@ def _parse_tree(text: Any, field: str, caps: Caps) -> ast.Expression:
 
 def parse_expr(text: Any, *, field: str, symbols: dict[str, Any] | None = None, allow_new: bool = True,
                functions: Mapping[str, Callable[..., Any]] | None = None,
-               caps: Caps = DEFAULT_CAPS) -> Any:
+               caps: Caps = DEFAULT_CAPS, allow_matrix: bool = False) -> Any:
     """Parse ``text`` (a string, or a TOML number) into a sympy expression.
 
     ``symbols`` maps names to objects and is extended with new real symbols when ``allow_new``;
-    ``functions`` replaces the default function table (e.g. to add ``f``, ``grad``, ``inner``).
+    ``functions`` replaces the default function table (e.g. to add ``f``, ``grad``, ``inner``);
+    a matrix result (``[[2, 0], [0, 10]]``, ``inv(A)``) is an error unless ``allow_matrix``.
     """
     if isinstance(text, float) and not math.isfinite(text):
         raise FieldError(field, f"non-finite number {text}")
@@ -217,6 +267,8 @@ def parse_expr(text: Any, *, field: str, symbols: dict[str, Any] | None = None, 
         expr = builder.build(tree)
     except RecursionError:
         raise FieldError(field, f"expression nested too deeply: '{_short(str(text))}'") from None
+    if is_matrix(expr) and not allow_matrix:
+        raise FieldError(field, f"expected a number, got a {_kind(expr)}: '{_short(str(text))}'")
     return require_real(expr, field, str(text))
 
 
@@ -256,6 +308,8 @@ def parse_relations(text: Any, *, field: str, symbols: dict[str, Any] | None = N
     builder = _Builder(text.strip(), field, table, allow_new, FUNCTIONS, caps)
     node = tree.body
     terms = [require_real(builder.build(t), field, text) for t in [node.left, *node.comparators]]
+    if any(is_matrix(t) for t in terms):
+        raise builder.fail("a comparison of matrices is not allowed (compare numbers such as cond(A))")
     out = []
     for i, op in enumerate(node.ops):
         name = _COMPARE.get(type(op))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sympy as sp
 
 from numeric.interval import sign_of
+from symbolic.matrices import is_matrix
 from verify.caps import Caps
 from verify.claims import Claim
 from verify.errors import FieldError
@@ -73,8 +75,11 @@ def parse_parameters(claim: Claim, caps: Caps, expr_fields: tuple[str, ...],
     for name in where_raw:
         if name not in symbols:
             symbols[name] = make_symbol(name)
-    for name, text in where_raw.items():
-        where[symbols[name]] = parse(text, field=f"where.{name}", symbols=symbols, caps=caps)
+    if _has_matrix(where_raw):
+        _bind_in_order(where_raw, symbols, assume, caps, parse, where)
+    else:
+        for name, text in where_raw.items():
+            where[symbols[name]] = parse(text, field=f"where.{name}", symbols=symbols, caps=caps)
     exprs = {f: parse(claim.get(f), field=f, symbols=symbols, caps=caps) for f in expr_fields}
     domain_raw = claim.get("domain", [])
     if isinstance(domain_raw, str):
@@ -95,3 +100,31 @@ def parse_parameters(claim: Claim, caps: Caps, expr_fields: tuple[str, ...],
         if sym.name not in used:
             raise FieldError("where", f"symbol '{sym}' does not appear in the claim")
     return params, exprs
+
+
+_MATRIX_TEXT = re.compile(r"\[|\b(eye|diag)\s*\(")
+
+
+def _has_matrix(where_raw: dict[str, Any]) -> bool:
+    """Whether a ``where`` table defines a matrix (a literal ``[...]``, ``eye(n)`` or ``diag(...)``)."""
+    return any(isinstance(t, str) and _MATRIX_TEXT.search(t) for t in where_raw.values())
+
+
+def _bind_in_order(where_raw: dict[str, Any], symbols: dict[str, Any], assume: dict[str, Any], caps: Caps,
+                   parse: Callable[..., Any], where: dict[sp.Symbol, Any]) -> None:
+    """A ``where`` with matrices: each entry is parsed with the entries above it already bound by value
+    (matrices cannot be substituted afterwards: ``cond(A)`` needs the matrix while parsing)."""
+    names = list(where_raw)
+    extra = {"allow_matrix": True} if parse is parse_expr else {}
+    for i, (name, text) in enumerate(where_raw.items()):
+        later = names_in(text) & set(names[i:])
+        if later:
+            raise FieldError(f"where.{name}", f"uses '{sorted(later)[0]}', which is not defined above it "
+                                              "(with matrices, where entries are bound in order)")
+        placeholder = symbols[name]
+        value = parse(text, field=f"where.{name}", symbols=symbols, caps=caps, **extra)
+        if is_matrix(value) and name in assume:
+            raise FieldError("assume", f"'{name}' is a matrix (bound in where), not a number")
+        symbols[name] = value
+        if not is_matrix(value):
+            where[placeholder] = value

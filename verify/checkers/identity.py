@@ -34,9 +34,12 @@ class IdentityChecker(Checker):
 
     kind = "identity"
     required = ("lhs", "rhs")
-    optional = ("where", "assume", "domain", "points")
+    optional = ("where", "assume", "domain", "points", "random")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
+        if claim.get("random") is not None:  # E/Var/P of random variables (verify/checkers/expectation.py)
+            from verify.checkers.expectation import check_random_identity
+            return check_random_identity(claim, ctx)
         if claim.get("points") is not None:
             return check_vector_identity(claim, ctx)
         params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"))

@@ -30,8 +30,11 @@ class InequalityChecker(Checker):
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         relation = claim.get("relation")
+        if relation == "!=":  # lhs != rhs everywhere (verify/checkers/not_equal.py)
+            from verify.checkers.not_equal import check_not_equal
+            return check_not_equal(claim, ctx)
         if relation not in RELATIONS:
-            raise FieldError("relation", f"'{relation}' is not one of {', '.join(RELATIONS)}")
+            raise FieldError("relation", f"'{relation}' is not one of {', '.join(RELATIONS)}, !=")
         params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"))
         lhs, rhs = params.substitute(exprs["lhs"]), params.substitute(exprs["rhs"])
         # g must be > 0 (strict) or >= 0 for the claim to hold

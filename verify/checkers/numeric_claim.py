@@ -9,16 +9,18 @@ import sympy as sp
 
 from numeric.evaluate import cross_check
 from numeric.interval import is_exact_zero, sign_of
+from symbolic.matrices import is_matrix
 from verify.caps import DEFAULT_CAPS
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
+from verify.checkers.expectation import NotDecided
+from verify.checkers.numeric_ext import NumericLanguage, check_matrix_value
 from verify.claims import Claim
 from verify.errors import FieldError
-from verify.expr import parse_expr
 from verify.verdict import Outcome, Verdict
 
 DECIMAL_RE = re.compile(r"^\s*([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$")
-RELATIONS = ("approx", "==", "<", "<=", ">", ">=")
+RELATIONS = ("approx", "==", "!=", "<", "<=", ">", ">=")
 
 
 def rounding_unit(value_text: str, digits: int | None,
@@ -85,16 +87,26 @@ class NumericChecker(Checker):
 
     kind = "numeric"
     required = ("expr", "value")
-    optional = ("relation", "digits")
+    optional = ("relation", "digits", "where", "random", "arithmetic")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         relation = claim.get("relation", "approx")
         if relation not in RELATIONS:
             raise FieldError("relation", f"'{relation}' is not one of {', '.join(RELATIONS)}")
-        expr = parse_expr(claim.get("expr"), field="expr", allow_new=False, caps=ctx.caps)
+        if claim.get("arithmetic") is not None:  # machine arithmetic (verify/checkers/float_arith.py)
+            from verify.checkers.float_arith import check_arithmetic
+            return check_arithmetic(claim, ctx)
+        lang = NumericLanguage(claim, ctx)  # optional where (constants, matrices) and random variables
+        try:
+            expr = lang.parse(claim.get("expr"), "expr", allow_matrix=True)
+            if is_matrix(expr):
+                value = lang.parse(claim.get("value"), "value", allow_matrix=True)
+                return check_matrix_value(expr, value, relation, lang)
+        except NotDecided as exc:
+            return Outcome(Verdict.INCONCLUSIVE, exc.reason, {"reason": exc.reason, **lang.evidence()})
         digits = _digits_field(claim)
         bits = 200  # ~60 decimal digits, above the 50 the rules require; doubled up to 4x when needed
-        evidence: dict[str, Any] = {"expr": str(expr), "values": cross_check(expr)}
+        evidence: dict[str, Any] = {"expr": str(expr), "values": cross_check(expr), **lang.evidence()}
         if isinstance(expr, sp.Rational):
             evidence["values"]["exact"] = str(expr)
         if evidence["values"].get("discrepancy"):
@@ -121,14 +133,19 @@ class NumericChecker(Checker):
             return Outcome(Verdict.REFUTED, f"{expr} = {shown} does not round to {text} ({how})", evidence)
         if digits is not None:
             raise FieldError("digits", "only meaningful with relation = \"approx\"")
-        value = parse_expr(claim.get("value"), field="value", allow_new=False, caps=ctx.caps)
+        try:
+            value = lang.parse(claim.get("value"), "value")
+        except NotDecided as exc:
+            return Outcome(Verdict.INCONCLUSIVE, exc.reason, {**evidence, "reason": exc.reason})
+        evidence.update(lang.evidence())
         sign, method = decide_sign(expr - value, bits)
         evidence.update(value=str(value), relation=relation, method=method,
                         value_values=cross_check(value))
         if sign is None:
             return Outcome(Verdict.INCONCLUSIVE, f"could not decide {expr} {relation} {value}",
                            {**evidence, "reason": method})
-        holds = {"==": sign == 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0, ">=": sign >= 0}[relation]
+        holds = {"==": sign == 0, "!=": sign != 0, "<": sign < 0, "<=": sign <= 0, ">": sign > 0,
+                 ">=": sign >= 0}[relation]
         lhs_text = _brief(evidence["values"]["mpmath"])
         if holds:
             return Outcome(Verdict.CERTIFIED, f"{expr} {relation} {value} ({method})", evidence)

@@ -42,9 +42,14 @@ class QuadraticChecker(Checker):
 
     kind = "quadratic"
     required = ("m", "L", "metric", "bound")
-    optional = ("steps", "schedule", "alpha", "N", "relation")
+    optional = ("steps", "schedule", "alpha", "N", "relation", "method", "beta")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
+        if claim.get("method", "gd") != "gd":  # heavy ball, Nesterov (verify/checkers/momentum.py)
+            from verify.checkers.momentum import check_momentum
+            return check_momentum(claim, ctx)
+        if claim.get("beta") is not None:
+            raise FieldError("beta", "a momentum needs method = \"heavy-ball\" or \"nesterov\"")
         m, L = number_field(claim, "m", ctx), number_field(claim, "L", ctx)
         if (m < 0) is sp.true:
             raise FieldError("m", f"must be >= 0, got {m}")
@@ -54,8 +59,11 @@ class QuadraticChecker(Checker):
         if metric not in METRICS:
             raise FieldError("metric", f"must be one of {', '.join(METRICS)}, got {metric!r}")
         relation = claim.get("relation", "<=")
-        if relation not in RELATIONS:
-            raise FieldError("relation", f"must be one of {', '.join(RELATIONS)}, got {relation!r}")
+        if relation not in (*RELATIONS, "!="):
+            raise FieldError("relation", f"must be one of {', '.join(RELATIONS)}, !=, got {relation!r}")
+        negate = relation == "!="  # decided as "==", then negated
+        if negate:
+            relation = "=="
         bound = number_field(claim, "bound", ctx)
         steps, p, closed = self._schedule(claim, ctx, m, L)
         power = 2 if metric == "function-gap-ratio" else 1
@@ -82,6 +90,12 @@ class QuadraticChecker(Checker):
         if worst is not None:
             evidence["worst case"] = _show(worst)
             evidence["attained at lambda"] = _show(at)
+        if negate:  # "!=": the negation of the exact "==" decision; refuted where the bound is attained
+            evidence["relation"] = relation = "!="
+            if holds is not None:
+                holds, witness_lambda = not holds, (at if holds else None)
+            if holds is False and (witness_lambda is None or exact_sign(witness_lambda) == 0):
+                holds = None  # attained only as a supremum at lambda -> 0 (m = 0): not refuted
         if holds is None:
             reason = f"could not separate the worst case from the bound ({method})"
             evidence["reason"] = reason
@@ -102,6 +116,7 @@ class QuadraticChecker(Checker):
         evidence["witness"] = witness
         what = "exceeds" if relation != "==" or (worst is not None and compare(worst, bound, "<=") is False) \
             else "differs from"
+        what = "equals" if negate else what
         summary = (f"worst {metric} {what} the bound {bound}: at lambda = {witness['lambda']}, "
                    f"|p|^{power} = {witness['exact value']}; diag quadratic re-run at 50 digits gives "
                    f"{witness['gd 50 digits'][metric]}")
