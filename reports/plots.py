@@ -216,7 +216,7 @@ def formula_curve(formula: str, lo: float, hi: float, samples: int = 241) -> lis
     try:
         import sympy as sp
 
-        from verify.expr import parse_expr
+        from core.expr import parse_expr
 
         expr = parse_expr(text.replace("^", "**"), field="function")
         if len(expr.free_symbols) != 1:

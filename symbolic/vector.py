@@ -23,9 +23,9 @@ from typing import Any
 
 import sympy as sp
 
-from verify.caps import DEFAULT_CAPS, Caps
-from verify.errors import FieldError
-from verify.expr import CONSTANTS, FUNCTIONS, NAME_RE, parse_expr
+from core.caps import DEFAULT_CAPS, Caps
+from core.errors import FieldError
+from core.expr import CONSTANTS, FUNCTIONS, NAME_RE, parse_expr
 
 MINIMIZER = "xs"  # the point name that denotes a global minimizer
 MAX_POINTS = 12  # at most this many named points (the Gram matrix has (2n)^2 entries)
@@ -197,7 +197,7 @@ class VectorSpace:
         return sp.sqrt(self.sqnorm(u))
 
     def functions(self) -> dict[str, Callable[..., Any]]:
-        """The function table for :func:`verify.expr.parse_expr`: scalar functions refuse vectors."""
+        """The function table for :func:`core.expr.parse_expr`: scalar functions refuse vectors."""
         table: dict[str, Callable[..., Any]] = {}
         for name, fn in FUNCTIONS.items():
             table[name] = _scalar_only(name, fn)

@@ -861,7 +861,7 @@ def run_mutants(mutants: list[Mutant], folder: Path, seconds: float | None = Non
                 on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Write the mutants as TOML, load them with the real loader and check each through the dispatcher;
     a mutant the loader rejects is an error."""
-    from verify.caps import Caps
+    from core.caps import Caps
     from verify.checkers import Context
     from verify.dispatch import check_claim, load_claims
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import ClaimError, FieldError
+from core.expr import parse_expr, parse_relations
 from tests.conftest import run_cli, toml_claim
 from verify.checkers import known_kinds
 from verify.claims import load_file, parse_claims
 from verify.dispatch import load_claims
-from verify.errors import ClaimError, FieldError
-from verify.expr import parse_expr, parse_relations
 from verify.verdict import Verdict
 
 GOOD = toml_claim(id="good", kind="numeric", expr="99/101", value="0.980", expect="certified")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from core.errors import ClaimError, printable
 from tests.conftest import REPO, toml_claim
 from verify import cli
-from verify.errors import ClaimError, printable
 from verify.output import write_atomic
 from verify.verdict import Verdict
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from core.errors import FieldError
+from core.expr import parse_expr
 from tests.conftest import toml_claim
-from verify.errors import FieldError
-from verify.expr import parse_expr
 from verify.verdict import Verdict
 
 EPS = [1, 5, 10, 20, 30]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from core.caps import DEFAULT_CAPS
+from core.errors import CapExceeded
 from tests.conftest import toml_claim
-from verify.caps import DEFAULT_CAPS
 from verify.checkers import Context
 from verify.dispatch import load_claims, run, time_limit
-from verify.errors import CapExceeded
 from verify.verdict import Verdict
 
 DRORI = dict(kind="rate", **{"class": "smooth-convex"}, L=1, schedule="constant", h=1, N=5,

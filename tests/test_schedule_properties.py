@@ -10,7 +10,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from verify.errors import FieldError
+from core.errors import FieldError
 from verify.testing import (
     ScheduleViolation,
     check_schedule,

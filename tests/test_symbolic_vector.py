@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
+from core.errors import FieldError
 from symbolic.vector import VectorSpace, expand_to_gram
 from tests.conftest import toml_claim
-from verify.errors import FieldError
 from verify.verdict import Verdict
 
 LHS = "sqnorm(x - alpha*grad(x) - xs)"

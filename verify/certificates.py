@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.errors import ClaimError, FieldError
 from pep import certcheck
 from verify.checkers.base import Context
 from verify.claims import Claim
-from verify.errors import ClaimError, FieldError
 
 _DENOMINATOR = re.compile(r"/(\d+)")
 Block = dict[str, Any]  # a JSON object
@@ -43,7 +43,8 @@ def statement_of(claim: Claim, ctx: Context) -> tuple[Block, Block]:
 
 def _rate_statement(claim: Claim, ctx: Context, table: Block) -> tuple[Block, Block]:
     from pep.certificate import encode
-    from verify.checkers.rate import RateSetup, _exact_bound, _inverse_one_plus_sqrt, to_field
+    from verify.checkers.rate import RateSetup, _exact_bound, _inverse_one_plus_sqrt
+    from verify.fields import to_field
 
     setup = RateSetup.parse(claim, ctx)
     try:
@@ -70,7 +71,7 @@ def _points_statement(claim: Claim, ctx: Context, table: Block) -> tuple[Block, 
     from pep.engine import normalized_class
     from pep.pointset import build_points_pep
     from verify.checkers.class_inequality import gram_form_to_objective, normalize, parse
-    from verify.checkers.rate import to_field
+    from verify.fields import to_field
 
     ineq = parse(claim, ctx)
     if not ineq.is_quadratic_form:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verify.errors import ClaimError
+from core.errors import ClaimError
 from verify.verdict import EXPECTABLE
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -10,12 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from core.caps import DEFAULT_CAPS, Caps
+from core.errors import printable
 from verify import __version__
-from verify.caps import DEFAULT_CAPS, Caps
 from verify.checkers import Context
 from verify.claims import DEFAULT_CLAIMS_DIR
 from verify.dispatch import load_claims, rejected_result, run
-from verify.errors import printable
 from verify.output import OutputError, check_writable, write_atomic
 from verify.parallel import default_jobs, run_dask, run_parallel
 from verify.proofs import proof_chain

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.errors import CapExceeded, ClaimError
 from verify.checkers import Context, known_kinds
 from verify.claims import Claim, Rejected, find_claim_files, load_file
-from verify.errors import CapExceeded, ClaimError
 from verify.verdict import Result, Verdict
 
 

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from core.errors import ClaimError
 from verify.checkers import Context
 from verify.claims import Claim
 from verify.dispatch import check_claim, run
-from verify.errors import ClaimError
 from verify.verdict import Result, Verdict
 
 # Workers are started from a fork server that has imported the suite once: a clean process to fork from

@@ -9,12 +9,12 @@ from typing import Any
 
 import sympy as sp
 
+from core.caps import Caps
+from core.errors import FieldError
+from core.expr import make_symbol, names_in, parse_expr, parse_relations
 from numeric.interval import sign_of
 from symbolic.matrices import is_matrix
-from verify.caps import Caps
 from verify.claims import Claim
-from verify.errors import FieldError
-from verify.expr import make_symbol, names_in, parse_expr, parse_relations
 
 
 @dataclass

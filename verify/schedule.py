@@ -20,11 +20,11 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError, printable
+from core.expr import parse_expr
 from verify.checkers import Context
 from verify.claims import Claim
 from verify.dispatch import check_claim
-from verify.errors import FieldError, printable
-from verify.expr import parse_expr
 from verify.verdict import Verdict
 
 LIBRARY = ("constant", "silver")
@@ -197,7 +197,8 @@ def _witness_value(schedule: Schedule, n: int, metric: str, below: str, m: str |
 def _witness(schedule: Schedule, n: int, metric: str, bound: str, m: str | None) -> Any:
     """The first explicit function of the class on which the schedule beats ``bound``, or None."""
     from pep.witness_functions import explicit_witness
-    from verify.checkers.rate import RateSetup, to_field
+    from verify.checkers.rate import RateSetup
+    from verify.fields import to_field
 
     setup = RateSetup.parse(rate_claim(schedule, n, metric, bound, "witness", m), Context())
     return explicit_witness(setup.fclass, setup.steps, setup.initial, setup.metric,
@@ -207,7 +208,8 @@ def _witness(schedule: Schedule, n: int, metric: str, bound: str, m: str | None)
 def _attained(schedule: Schedule, n: int, metric: str, candidate: str, m: str | None) -> str | None:
     """The explicit function of the class on which gradient descent reaches ``candidate`` EXACTLY (exact
     arithmetic: its metric minus the bound is exactly 0), or None."""
-    from verify.checkers.rate import RateSetup, to_field
+    from verify.checkers.rate import RateSetup
+    from verify.fields import to_field
 
     below = f"({candidate})*(1 - {LOWER_MARGIN})"
     witness = _witness(schedule, n, metric, below, m)

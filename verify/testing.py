@@ -23,8 +23,8 @@ import mpmath
 import sympy as sp
 from hypothesis import strategies as st
 
-from verify.errors import FieldError
-from verify.expr import parse_expr
+from core.errors import FieldError
+from core.expr import parse_expr
 
 # 60 digits: N <= 1024 steps of size <= 1e8 (the rate kind's caps) lose at most about 10^(3 + 8) units in the
 # last place, leaving more than 40 correct digits; VIOLATION_TOL (relative, 1e-40) is far above that error and

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from numeric.interval import sign_of
+from numeric.interval import sign_of, zero_proof
 from verify.params import Parameters
 
 SAMPLES = 600  # points screened per claim: enough to hit any violated region of non-negligible measure
@@ -192,3 +192,19 @@ def _recheck(expr: Any, point: dict[Any, sp.Rational], bad: Callable[[int], bool
     how = "exact rational arithmetic" if exact else "interval arithmetic, >= 200 bits"
     shown = str(value) if isinstance(value, sp.Rational) and len(str(value)) < 60 else sp.N(value, 50)
     return Witness(point=point, value=str(shown), check=how)
+
+
+def prove_zero(diff: Any) -> str | None:
+    """A sentence naming the exact sympy rewrite that reduces ``diff`` to 0, or None."""
+    proof = zero_proof(diff)
+    return f"lhs - rhs: {proof}" if proof else None
+
+
+def describe_point(point: dict[Any, sp.Rational]) -> dict[str, str]:
+    """A witness point as ``{name: exact value}``."""
+    return {str(k): str(v) for k, v in sorted(point.items(), key=lambda kv: str(kv[0]))}
+
+
+def short_text(text: str, limit: int = 24) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis), for evidence lines."""
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from verify.caps import DEFAULT_CAPS, Caps
+from core.caps import DEFAULT_CAPS, Caps
 from verify.claims import Claim
 from verify.verdict import Outcome
 
@@ -25,7 +25,7 @@ class Context:
 class Checker(ABC):
     """One claim kind: its field names and the check that turns a claim into an :class:`Outcome`.
 
-    ``check`` raises :class:`verify.errors.FieldError` for bad input (the dispatcher turns it into a
+    ``check`` raises :class:`core.errors.FieldError` for bad input (the dispatcher turns it into a
     one-line error naming the file, claim and field) and returns an Outcome otherwise.
     """
 

@@ -11,16 +11,16 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
 from numeric.interval import sign_of
 from pep.classes import CLASSES
 from symbolic.vector import MINIMIZER, VectorSpace, expand_to_gram
 from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
-from verify.checkers.rate import pep_limits, to_field
 from verify.claims import Claim
-from verify.errors import FieldError
-from verify.fields import number_field, require_positive
+from verify.fields import number_field, require_positive, to_field
+from verify.limits import pep_limits
 from verify.verdict import Outcome, Verdict
 
 RELATIONS = ("<=", ">=")

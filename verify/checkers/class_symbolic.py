@@ -10,13 +10,13 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
 from pep.classes import make_class
 from pep.parametric import parametric_certificate
 from pep.pointset import build_points_pep
 from symbolic.vector import VectorSpace, expand_to_gram
 from verify.checkers.base import Context
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.verdict import Outcome, Verdict
 
 PARAMETERS = ("L", "m")

@@ -23,10 +23,10 @@ import mpmath
 import sympy as sp
 from sympy import stats as st
 
+from core.caps import DEFAULT_CAPS, Caps
+from core.errors import FieldError
+from core.expr import CONSTANTS, FUNCTIONS, NAME_RE, _Builder, _parse_tree, _short, parse_expr, require_real
 from numeric.interval import exact_sign
-from verify.caps import DEFAULT_CAPS, Caps
-from verify.errors import FieldError
-from verify.expr import CONSTANTS, FUNCTIONS, NAME_RE, _Builder, _parse_tree, _short, parse_expr, require_real
 
 DISTRIBUTIONS = ("normal(mu, sigma)", "uniform(a, b)", "bernoulli(p)", "exponential(rate)", "binomial(n, p)")
 OPERATORS = ("E", "Var", "P")
@@ -301,10 +301,9 @@ class RandomLanguage:
 def check_random_identity(claim: Any, ctx: Any) -> Any:
     """``kind = "identity"`` with ``random``: lhs = rhs after E/Var/P are evaluated; certified by an exact
     zero proof, refuted by a parameter point re-checked exactly or by an enclosure, else inconclusive."""
-    from verify.checkers.identity import describe_point, prove_zero
     from verify.params import parse_parameters
     from verify.verdict import Outcome, Verdict
-    from verify.witness import find_violation
+    from verify.witness import describe_point, find_violation, prove_zero
 
     lang = RandomLanguage(random_table(claim.get("random"), ctx.caps))
     try:

@@ -18,12 +18,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from core.errors import CapExceeded, ClaimError, FieldError
+from core.expr import _parse_tree, parse_expr
 from numeric.floatformat import FORMATS, NotAllowed, Undecided, describe, evaluate
 from numeric.interval import exact_sign
 from verify.checkers.base import Context
 from verify.claims import Claim
-from verify.errors import CapExceeded, ClaimError, FieldError
-from verify.expr import _parse_tree, parse_expr
 from verify.verdict import Outcome, Verdict
 
 SPECIAL_VALUES = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "nan": math.nan}
@@ -83,7 +83,7 @@ def _truth(result: float, relation: str, value: Any, value_special: float | None
 
 def check_arithmetic(claim: Claim, ctx: Context) -> Outcome:
     """Decide a numeric claim about ``expr`` computed in a machine format."""
-    from verify.checkers.numeric_claim import _digits_field, rounding_unit
+    from verify.fields import digits_field, rounding_unit
 
     fmt_name = claim.get("arithmetic")
     if fmt_name not in FORMATS:
@@ -108,7 +108,7 @@ def check_arithmetic(claim: Claim, ctx: Context) -> Outcome:
     if isinstance(raw, float) and not math.isfinite(raw):
         value_special = raw
     value, printed = None, None
-    digits = _digits_field(claim)
+    digits = digits_field(claim)
     if digits is not None and relation != "approx":
         raise FieldError("digits", "only meaningful with relation = \"approx\"")
     if relation == "approx":

@@ -14,6 +14,8 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import CapExceeded, FieldError
+from core.expr import CONSTANTS, FUNCTIONS, NAME_RE, names_in, parse_expr
 from numeric.interval import exact_sign
 from symbolic.functions import (
     DEFINITENESS,
@@ -40,8 +42,6 @@ from symbolic.matrices import is_matrix
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import CapExceeded, FieldError
-from verify.expr import CONSTANTS, FUNCTIONS, NAME_RE, names_in, parse_expr
 from verify.params import Parameters
 from verify.verdict import Outcome, Verdict
 
@@ -250,12 +250,12 @@ class _Spec:
 
     # values and comparisons --------------------------------------------------------------------------------
     def _printed(self, raw: Any, field: str) -> tuple[Any, Any]:
-        from verify.checkers.numeric_claim import _digits_field, rounding_unit
+        from verify.fields import digits_field, rounding_unit
 
         text = raw if isinstance(raw, str) else repr(raw) if isinstance(raw, int | float) else None
         if text is None or isinstance(raw, bool):
             raise FieldError(field, "must be the number as printed, e.g. \"0.980\"")
-        center, unit, _ = rounding_unit(text, _digits_field(self.claim), self.ctx.caps.max_int_digits)
+        center, unit, _ = rounding_unit(text, digits_field(self.claim), self.ctx.caps.max_int_digits)
         return center, unit / 2
 
     def scalar_value(self, raw: Any, field: str = "value") -> Any:

@@ -7,25 +7,13 @@ from typing import Any
 
 import sympy as sp
 
-from numeric.interval import zero_proof
+from core.errors import FieldError
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.params import parse_parameters
 from verify.verdict import Outcome, Verdict
-from verify.witness import SAMPLES, find_violation, sample_points
-
-
-def prove_zero(diff: Any) -> str | None:
-    """A sentence naming the exact sympy rewrite that reduces ``diff`` to 0, or None."""
-    proof = zero_proof(diff)
-    return f"lhs - rhs: {proof}" if proof else None
-
-
-def describe_point(point: dict[Any, sp.Rational]) -> dict[str, str]:
-    """A witness point as ``{name: exact value}``."""
-    return {str(k): str(v) for k, v in sorted(point.items(), key=lambda kv: str(kv[0]))}
+from verify.witness import SAMPLES, describe_point, find_violation, prove_zero, sample_points, short_text
 
 
 @register
@@ -56,8 +44,8 @@ class IdentityChecker(Checker):
                       "rhs": str(sp.N(rhs.xreplace(witness.point), 50)), "lhs - rhs": witness.value}
             evidence.update(method="witness point", witness=point, values=values,
                             witness_check=f"{witness.check}: lhs - rhs = {witness.value} != 0")
-            return Outcome(Verdict.REFUTED, f"lhs != rhs at {point} (lhs - rhs = {_short(witness.value)}, "
-                           f"{witness.check})", evidence)
+            return Outcome(Verdict.REFUTED, f"lhs != rhs at {point} (lhs - rhs = "
+                                            f"{short_text(witness.value)}, {witness.check})", evidence)
         reason = f"sympy could not reduce lhs - rhs to 0, and {tried} sampled points found no difference"
         evidence.update(reason=reason, samples={"points": tried, "target": SAMPLES})
         return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
@@ -96,12 +84,8 @@ def check_vector_identity(claim: Claim, ctx: Context) -> Outcome:
         evidence.update(method="explicit vectors", witness=desc,
                         witness_check=f"{check}: lhs - rhs = {witness.value} != 0")
         return Outcome(Verdict.REFUTED, f"lhs != rhs for explicit vectors in R^{witness.dimension} "
-                       f"(lhs - rhs = {_short(str(witness.value))}, {check})", evidence)
+                       f"(lhs - rhs = {short_text(str(witness.value))}, {check})", evidence)
     reason = ("sympy could not reduce the Gram form of lhs - rhs to 0, and random rational vectors found "
               "no difference")
     evidence.update(reason=reason)
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
-
-
-def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."

@@ -7,15 +7,14 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
-from verify.checkers.identity import _short, describe_point
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.params import parse_parameters
 from verify.positivity import prove_sign
 from verify.verdict import Outcome, Verdict
-from verify.witness import SAMPLES, find_violation
+from verify.witness import SAMPLES, describe_point, find_violation, short_text
 
 RELATIONS = ("<", "<=", ">", ">=")
 
@@ -45,7 +44,7 @@ class InequalityChecker(Checker):
                                                   f" = {g}"}
         proof = prove_sign(g, strict, params)
         if proof:
-            return Outcome(Verdict.CERTIFIED, _short(proof, 140), {**evidence, "method": proof})
+            return Outcome(Verdict.CERTIFIED, short_text(proof, 140), {**evidence, "method": proof})
 
         def violated(sign: int) -> bool:
             return sign < 0 or (strict and sign == 0)
@@ -58,8 +57,8 @@ class InequalityChecker(Checker):
                       "rhs": str(sp.N(rhs.xreplace(witness.point), 50))}
             evidence.update(method="witness point", witness=point, values=values,
                             witness_check=f"{witness.check}: the difference is {witness.value}")
-            return Outcome(Verdict.REFUTED, f"fails at {point}: lhs = {_short(values['lhs'])}, "
-                           f"rhs = {_short(values['rhs'])} ({witness.check})", evidence)
+            return Outcome(Verdict.REFUTED, f"fails at {point}: lhs = {short_text(values['lhs'])}, "
+                           f"rhs = {short_text(values['rhs'])} ({witness.check})", evidence)
         reason = (f"no symbolic proof found (assumptions, positive reparametrization, root isolation) and "
                   f"{tried} sampled points satisfy the inequality")
         evidence.update(reason=reason, samples={"points": tried, "target": SAMPLES})

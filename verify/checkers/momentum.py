@@ -13,12 +13,12 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
 from numeric.interval import exact_sign
 from symbolic.momentum import METHODS, Undecided, iteration_matrix, residual, run, trace_det, worst_rate
 from symbolic.spectral import LAM, METRICS, compare, decide_polynomial
 from verify.checkers.base import Context
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.fields import count_field, exact_number, number_field
 from verify.verdict import Outcome, Verdict
 

@@ -10,12 +10,11 @@ from typing import Any
 
 from numeric.interval import exact_sign
 from verify.checkers.base import Context
-from verify.checkers.identity import _short, describe_point
 from verify.claims import Claim
 from verify.params import parse_parameters
 from verify.positivity import prove_sign
 from verify.verdict import Outcome, Verdict
-from verify.witness import SAMPLES, find_violation
+from verify.witness import SAMPLES, describe_point, find_violation, short_text
 
 
 def check_not_equal(claim: Claim, ctx: Context) -> Outcome:
@@ -37,7 +36,7 @@ def check_not_equal(claim: Claim, ctx: Context) -> Outcome:
         proof = prove_sign(g, True, params)
         if proof:
             method = f"{side} everywhere, so lhs != rhs: {proof}"
-            return Outcome(Verdict.CERTIFIED, _short(method, 140), {**evidence, "method": method})
+            return Outcome(Verdict.CERTIFIED, short_text(method, 140), {**evidence, "method": method})
     witness, tried = find_violation(diff, lambda s: s == 0, params, ctx.seed)
     if witness:
         point = describe_point(witness.point)

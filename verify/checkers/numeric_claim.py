@@ -2,69 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
 from numeric.evaluate import cross_check
 from numeric.interval import is_exact_zero, sign_of
 from symbolic.matrices import is_matrix
-from verify.caps import DEFAULT_CAPS
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.checkers.expectation import NotDecided
 from verify.checkers.numeric_ext import NumericLanguage, check_matrix_value
 from verify.claims import Claim
-from verify.errors import FieldError
+from verify.fields import digits_field, rounding_unit
 from verify.verdict import Outcome, Verdict
 
-DECIMAL_RE = re.compile(r"^\s*([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$")
 RELATIONS = ("approx", "==", "!=", "<", "<=", ">", ">=")
-
-
-def rounding_unit(value_text: str, digits: int | None,
-                  max_exponent: int = DEFAULT_CAPS.max_int_digits) -> tuple[sp.Rational, sp.Rational, str]:
-    """The printed value, the unit of its last printed digit (or of ``digits`` significant digits), and a
-    description; ``"0.980"`` has unit 1/1000, ``"3.91e-5"`` has unit 10**-7."""
-    match = DECIMAL_RE.match(value_text)
-    if not match:
-        raise FieldError("value", f"'{value_text}' is not a decimal number as printed (e.g. 0.980, 3.91e-5)")
-    sign, whole, frac, exp = match.groups()
-    frac = frac or ""
-    exponent = int(exp or 0)
-    if abs(exponent) + len(whole) + len(frac) > max_exponent:
-        # the exact value has that many digits: past the integer-digit cap it cannot even be printed
-        raise FieldError("value", f"'{value_text[:40]}' has more than {max_exponent} digits (cap "
-                                  "'max_int_digits')")
-    value = sp.Rational(f"{sign}{whole}{'.' + frac if frac else ''}") * sp.Rational(10) ** exponent
-    if digits is None:
-        unit = sp.Rational(10) ** (exponent - len(frac))
-        return value, unit, f"{len(frac)} printed decimals" + (f" at 10^{exponent}" if exponent else "")
-    if value == 0:
-        raise FieldError("digits", "significant digits are undefined for a printed value of 0")
-    lead = _leading_exponent(value)
-    return value, sp.Rational(10) ** (lead - digits + 1), f"{digits} significant digits"
-
-
-def _leading_exponent(value: sp.Rational) -> int:
-    """floor(log10(|value|)) computed exactly."""
-    v = abs(value)
-    e = len(str(v.p)) - len(str(v.q))
-    while sp.Rational(10) ** e > v:
-        e -= 1
-    while sp.Rational(10) ** (e + 1) <= v:
-        e += 1
-    return e
-
-
-def _digits_field(claim: Claim) -> int | None:
-    digits = claim.get("digits")
-    if digits is None:
-        return None
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 100:
-        raise FieldError("digits", f"must be a whole number from 1 to 100, got {digits!r}")
-    return digits
 
 
 def decide_sign(expr: Any, bits: int) -> tuple[int | None, str]:
@@ -104,7 +58,7 @@ class NumericChecker(Checker):
                 return check_matrix_value(expr, value, relation, lang)
         except NotDecided as exc:
             return Outcome(Verdict.INCONCLUSIVE, exc.reason, {"reason": exc.reason, **lang.evidence()})
-        digits = _digits_field(claim)
+        digits = digits_field(claim)
         bits = 200  # ~60 decimal digits, above the 50 the rules require; doubled up to 4x when needed
         evidence: dict[str, Any] = {"expr": str(expr), "values": cross_check(expr), **lang.evidence()}
         if isinstance(expr, sp.Rational):

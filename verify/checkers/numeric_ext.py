@@ -10,13 +10,13 @@ from typing import Any
 
 import sympy as sp
 
+from core.errors import FieldError
+from core.expr import CONSTANTS, NAME_RE, parse_expr
 from numeric.interval import exact_sign
 from symbolic.matrices import is_matrix
 from verify.checkers.base import Context
 from verify.checkers.expectation import RandomLanguage, random_table
 from verify.claims import Claim
-from verify.errors import FieldError
-from verify.expr import CONSTANTS, NAME_RE, parse_expr
 from verify.verdict import Outcome, Verdict
 
 

@@ -21,10 +21,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from core.errors import FieldError
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import DEFAULT_CLAIMS_DIR, Claim
-from verify.errors import FieldError
 from verify.verdict import Outcome, Verdict
 
 DEFAULT_SECONDS = 60

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import FieldError
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.verdict import Outcome, Verdict
 
 STEP_FIELDS = {"lhs", "relation", "rhs", "by", "note"}

@@ -14,6 +14,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from core.errors import FieldError
 from numeric.interval import exact_sign
 from symbolic.spectral import (
     LAM,
@@ -29,7 +30,6 @@ from symbolic.spectral import (
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import FieldError
 from verify.fields import count_field, number_field, require_positive, steps_field
 from verify.verdict import Outcome, Verdict
 

@@ -9,8 +9,7 @@ The fields are in docs/claims.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from core.errors import CapExceeded, FieldError
+from core.expr import make_symbol, parse_expr
 from numeric.evaluate import cross_check
 from numeric.interval import sign_of
 from pep.classes import CLASSES
@@ -30,9 +31,8 @@ from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.errors import CapExceeded, ClaimError, FieldError
-from verify.expr import make_symbol, parse_expr
-from verify.fields import count_field, is_negative, number_field, require_positive, steps_field
+from verify.fields import count_field, is_negative, number_field, require_positive, steps_field, to_field
+from verify.limits import pep_limits
 from verify.verdict import Outcome, Verdict
 
 SOLVERS = ("scs", "clarabel", "scs-cvxpy")
@@ -55,18 +55,6 @@ MIN_STEP = Fraction(1, 10**8)
 MAX_CONDITION_GAP = 10**8
 
 
-def to_field(expr: Any, name: str) -> Fraction | QSqrt:
-    """An exact sympy number as a Fraction, or as an element of Q(sqrt 2); a field error otherwise."""
-    expr = sp.Rational(expr) if isinstance(expr, sp.Float) else expr  # the float's exact binary value
-    if isinstance(expr, sp.Rational):
-        return Fraction(int(expr.p), int(expr.q))
-    try:
-        value = QSqrt.from_sympy(expr, 2)
-    except ValueError:
-        raise FieldError(name, f"'{expr}' must be rational or in Q(sqrt 2) to keep the PEP exact") from None
-    return value.a if value.b == 0 else value
-
-
 @register
 class RateChecker(Checker):
     """Worst case of N steps of gradient descent over a class, against a claimed bound."""
@@ -81,20 +69,6 @@ class RateChecker(Checker):
             return decide(setup, ctx)
 
 
-@contextmanager
-def pep_limits(ctx: Context) -> Iterator[None]:
-    """Run the PEP solvers inside the claim's remaining time, and report their limits as the suite's:
-    a solver stopped at the time limit is the 'seconds' cap (inconclusive), a missing package an error."""
-    from pep.solve import MissingPackage, SolverTimeLimit, deadline
-    from verify.dispatch import remaining_seconds
-
-    try:
-        with deadline(remaining_seconds()):
-            yield
-    except SolverTimeLimit as exc:
-        raise CapExceeded("seconds", f"claim took longer than {ctx.caps.seconds:g} s ({exc})") from None
-    except MissingPackage as exc:
-        raise ClaimError(str(exc)) from None
 
 
 @dataclass

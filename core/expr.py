@@ -2,7 +2,7 @@
 
 The text is parsed by :mod:`ast` and only arithmetic, numbers, names and calls of whitelisted functions
 are turned into sympy objects; everything else (attributes, subscripts, lambdas, strings, keywords) is
-rejected with a :class:`~verify.errors.FieldError`. Decimal literals become exact rationals.
+rejected with a :class:`~core.errors.FieldError`. Decimal literals become exact rationals.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import sympy as sp
 
+from core.caps import DEFAULT_CAPS, Caps
+from core.errors import CapExceeded, FieldError
 from symbolic.matrices import MATRIX_FUNCTIONS, is_matrix, matrix_literal
-from verify.caps import DEFAULT_CAPS, Caps
-from verify.errors import CapExceeded, FieldError
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sqrt": sp.sqrt,
