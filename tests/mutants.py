@@ -778,6 +778,88 @@ def class_inequality_mutants() -> list[Mutant]:
     return out
 
 
+# class inequalities for every 0 < m < L (symbolic L and m) ------------------------------------------------
+def symbolic_class_mutants() -> list[Mutant]:
+    """Co-coercivity c_a mL/(m+L) |dx|^2 + c_b/(m+L) |dg|^2 <= <dg, dx> for all 0 < m < L: by gram_truth's
+    two ends (lam = m, L), with q = m/L it holds iff 0 >= e_a + e_b q and 0 >= e_a q + e_b on (0, 1)
+    (c = 1 + e): with one coefficient moved, iff it moved down. The one-step rate of 2/(m+L),
+    |x+ - x*|^2 <= c ((L-m)/(L+m))^2 |x - x*|^2, holds iff c >= 1 (attained by the quadratics m and L)."""
+    out = []
+    base = dict(kind="class-inequality", **{"class": "smooth-strongly-convex"}, L="L", m="m")
+    coco = dict(base, points=["x", "y"], lhs="inner(grad(x) - grad(y), x - y)", relation=">=")
+    rate = dict(base, points=["x", "xs"], lhs="sqnorm(x - 2/(m + L)*grad(x) - xs)", relation="<=")
+    source = "Nesterov 2004, Theorems 2.1.12 and 2.1.15, for every 0 < m < L"
+    for s, k, label in margins():
+        f = "1" if k is None else scaled("1", s, k)
+        moved_down = k is None or s < 0
+        for what, rhs in (("a", f"({f})*m*L/(m + L)*sqnorm(x - y) + 1/(m + L)*sqnorm(grad(x) - grad(y))"),
+                          ("b", f"m*L/(m + L)*sqnorm(x - y) + ({f})/(m + L)*sqnorm(grad(x) - grad(y))")):
+            if k is None and what == "b":
+                continue
+            fields = {k2: v for k2, v in coco.items() if k2 != "kind"}
+            out.append(_mutant("class-inequality", "sym-cocoercive", f"{what}-{label}", ">=", moved_down,
+                               source, **{**fields, "rhs": rhs}))
+        fields = {k2: v for k2, v in rate.items() if k2 != "kind"}
+        out.append(_mutant("class-inequality", "sym-one-step", f"c-{label}", "<=", k is None or s > 0, source,
+                           **{**fields, "rhs": f"({f})*((L - m)/(L + m))**2*sqnorm(x - xs)"}))
+    return out
+
+
+# matrices and momentum -------------------------------------------------------------------------------------
+MATRIX_BASES = [  # (name, where, expr, exact value, source): values by hand
+    ("cond-diag", {"A": "[[1, 0], [0, 100]]"}, "cond(A)", F(100), "kappa = L/m for diag(1, 100)"),
+    ("rho-gd", {"A": "[[1, 0], [0, 100]]"}, "rho(eye(2) - 2/101*A)", F(99, 101),
+     "max |1 - 2 lam/101| over lam in {1, 100}"),
+    ("det-2x2", {"A": "[[2, 1], [1, 2]]"}, "det(A)", F(3), "2*2 - 1*1"),
+]
+
+
+def matrix_mutants() -> list[Mutant]:
+    """Exact matrix quantities against their value moved by 10^-k, under ==, <= and >=."""
+    out = []
+    for name, where, expr, value, source in MATRIX_BASES:
+        for s, k, label in margins():
+            v = value * factor(s, k)
+            for rel in ("==", "<=", ">="):
+                truth = relation_holds(value, rel, v)
+                out.append(_mutant("numeric", f"mat-{name}", f"value-{label}", rel, truth, source,
+                                   where=where, expr=expr, relation=rel, value=scaled(str(value), s, k)))
+    return out
+
+
+def momentum_mutants() -> list[Mutant]:
+    """Heavy ball with Polyak's parameters at m = 1, L = 100: rate exactly 9/11 (Polyak 1964)."""
+    out = []
+    fields = dict(method="heavy-ball", m=1, L=100, alpha="4/(sqrt(L) + sqrt(m))**2",
+                  beta="((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2", metric="rate")
+    for s, k, label in margins():
+        for rel in ("==", "<=", "<"):  # the quadratic kind bounds a worst case from above
+            truth = relation_holds(F(9, 11), rel, F(9, 11) * factor(s, k))
+            out.append(_mutant("quadratic", "heavy-ball-100", f"bound-{label}", rel, truth,
+                               "Polyak 1964: rate (sqrt(kappa) - 1)/(sqrt(kappa) + 1)", **fields,
+                               bound=scaled("9/11", s, k), relation=rel))
+    return out
+
+
+# proofs ----------------------------------------------------------------------------------------------------
+def proof_mutants() -> list[Mutant]:
+    """The textbook proof that GD with h = 1/L does not increase ||x - x*|| (L = 1), its theorem's constant
+    moved: the verdict is the theorem's, true iff c >= 1 (tight on f = 0)."""
+    out = []
+    steps = [{"lhs": "sqnorm(x - grad(x) - xs)", "relation": "==",
+              "rhs": "sqnorm(x - xs) - 2*inner(grad(x), x - xs) + sqnorm(grad(x))", "by": "algebra"},
+             {"relation": "<=", "rhs": "sqnorm(x - xs) - 2*sqnorm(grad(x)) + sqnorm(grad(x))",
+              "by": "co-coercivity"},
+             {"relation": "<=", "rhs": "sqnorm(x - xs)", "by": "algebra"}]
+    for s, k, label in margins():
+        c = "1" if k is None else scaled("1", s, k)
+        out.append(_mutant("proof", "gd-distance", f"c-{label}", "<=", k is None or s > 0,
+                           "Nesterov 2004, Theorem 2.1.5", **{"class": "smooth-convex"}, L=1,
+                           points=["x", "xs"], lhs="sqnorm(x - grad(x) - xs)", relation="<=",
+                           rhs=f"({c})*sqnorm(x - xs)", step=steps))
+    return out
+
+
 # --- the corpus -------------------------------------------------------------------------------------------
 GENERATORS: dict[str, Callable[[], list[Mutant]]] = {
     "numeric": numeric_mutants,
@@ -786,6 +868,10 @@ GENERATORS: dict[str, Callable[[], list[Mutant]]] = {
     "quadratic": quadratic_mutants,
     "rate": rate_mutants,
     "class-inequality": class_inequality_mutants,
+    "class-inequality-symbolic": symbolic_class_mutants,
+    "matrix": matrix_mutants,
+    "momentum": momentum_mutants,
+    "proof": proof_mutants,
 }
 KINDS = tuple(GENERATORS)
 

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from tests.mutants import (
     CONSTANT_BASES,
-    KINDS,
     METRIC_POWER,
     Surd,
     chebyshev_t,
@@ -34,8 +33,8 @@ from tests.mutants import (
 F = Fraction
 ALL = corpus()
 # a fixed-seed subset: many of the cheap kinds, few of the PEP kinds (one SDP solve each), smallest N
-PER_KIND = {"numeric": 120, "identity": 50, "inequality": 60, "quadratic": 140, "rate": 10,
-            "class-inequality": 20}
+PER_KIND = {"numeric": 130, "identity": 50, "inequality": 60, "quadratic": 150, "rate": 10,
+            "class-inequality": 24, "proof": 6}
 SEED = 20261124
 # the families that rounding broke (issue 11): a constant step at the edge 2/L or the optimum, shifted
 # by 10^-20; the 10^-20 tie in the rate and class-inequality bounds
@@ -49,7 +48,14 @@ MUST = ("quadratic.c-1-10-edge.le.alpha-p20", "quadratic.c-1-10-edge.le.bound-m2
         "rate.dt-n1.le.bound-m20", "rate.sc-dist-n1.le.h-p20",
         "class-inequality.sc-cocoercive-1-10.ge.a-p20", "class-inequality.cocoercive-l1.ge.b-p20",
         # true for every pair of vectors (Young: <u, v> <= 3/2 |v|^2 + 1/6 |u|^2), tight at curvature 3
-        "class-inequality.interior-1-10.le.tight")
+        "class-inequality.interior-1-10.le.tight",
+        # for every 0 < m < L (symbolic L, m): tight, and moved by 10^-20 / 10^-30 each way
+        "class-inequality.sym-cocoercive.ge.a-tight", "class-inequality.sym-cocoercive.ge.a-p30",
+        "class-inequality.sym-cocoercive.ge.b-p20", "class-inequality.sym-one-step.le.c-tight",
+        "class-inequality.sym-one-step.le.c-m30", "class-inequality.sym-one-step.le.c-p20",
+        "numeric.mat-rho-gd.eq.value-p30", "numeric.mat-cond-diag.le.value-m20",
+        "quadratic.heavy-ball-100.eq.bound-p20", "quadratic.heavy-ball-100.lt.bound-tight",
+        "proof.gd-distance.le.c-tight", "proof.gd-distance.le.c-m30")
 
 
 def subset() -> list:
@@ -82,7 +88,9 @@ def test_mutant_verdict_is_sound(outcomes: dict, mutant_id: str) -> None:
 # --- the corpus itself -----------------------------------------------------------------------------------
 def test_corpus_covers_every_kind_with_true_and_false_mutants() -> None:
     assert len(ALL) >= 1000
-    for kind in KINDS:
+    kinds = {m.kind for m in ALL}
+    assert kinds >= {"numeric", "identity", "inequality", "quadratic", "rate", "class-inequality", "proof"}
+    for kind in kinds:
         truths = {m.truth for m in ALL if m.kind == kind}
         assert truths == {True, False}, kind
     assert len({m.id for m in ALL}) == len(ALL)
