@@ -68,8 +68,8 @@ def _refuted_identity(i: int) -> dict[str, Any]:
             "statement": rf"Flipped cross term {i}: $\|x_{{k+1}} - x^*\|^2 = \|x_k - x^*\|^2 + 2\alpha "
                          rf"\nabla f(x_k)^\top (x_k - x^*)$",
             "summary": f"lhs != rhs for explicit vectors in R^2 (lhs - rhs = {4 * i + 40}, exact)",
-            "evidence": {"lhs (Gram form)": "<grad(x),grad(x)>*alpha**2 - 2*<x,grad(x)>*alpha + <x,x>",
-                         "rhs (Gram form)": "<grad(x),grad(x)>*alpha**2 + 2*<x,grad(x)>*alpha + <x,x>",
+            "evidence": {"lhs_gram": "<grad(x),grad(x)>*alpha**2 - 2*<x,grad(x)>*alpha + <x,x>",
+                         "rhs_gram": "<grad(x),grad(x)>*alpha**2 + 2*<x,grad(x)>*alpha + <x,x>",
                          "basis": ["x", "xs", "grad(x)"], "method": "explicit vectors",
                          "witness": {"dimension": 2, "points": {"x": [str(x), "5"], "xs": [str(y), "-5"]},
                                      "gradients": {"x": ["5", "-3"]}, "parameters": {"alpha": "1/2"}},

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from reports.assets import Assets
+from reports.labels import LABELS
 from reports.markup import dump, escape, mono, truncate
 from reports.plots import (
     counterexample_data,
@@ -32,6 +33,7 @@ CHECKED_LABELS = {"lhs": "left-hand side", "relation": "relation", "rhs": "right
 PRECISIONS = ("exact", "float64", "mpmath", "digits")
 HYPOTHESIS_KEYS = ("hypotheses", "assume", "where", "domain")
 MAX_CELL = 300
+MAX_NESTED = 12      # an object value with at most this many scalar entries is shown as labelled lines
 MAX_ROWS = 60        # rows of one evidence table; the rest is counted, not shown (the results file has it)
 MAX_HYPOTHESES = 40  # hypotheses listed per claim
 MAX_PICTURED = 100   # claims drawn per report (measured: a rate plot costs matplotlib 0.13 s; 10,000 claims
@@ -70,11 +72,26 @@ def _value_cell(value: Any) -> str:
     return mono(dump(value, MAX_CELL))
 
 
+def _key_cell(key: Any) -> str:
+    """An evidence key as the reader sees it: its human label (reports/labels.py), or the key itself."""
+    text = LABELS.get(key) if isinstance(key, str) else None
+    return escape(text) if text is not None and text != key else mono(str(key))
+
+
+def _nested_cell(value: Any) -> str:
+    """A small object of scalars as one labelled line per entry; anything else JSON-dumped and truncated."""
+    if isinstance(value, Mapping) and 0 < len(value) <= MAX_NESTED and all(
+            isinstance(v, str | int | float | bool) or v is None for v in value.values()):
+        return " \\ ".join(f"{_key_cell(k)}: {mono(dump(v, 120))}" for k, v in value.items())
+    return _value_cell(value)
+
+
 def generic_table(items: list[tuple[str, Any]], label: str = "") -> str:
-    """Unknown evidence keys as a key/value table (values JSON-dumped and truncated)."""
+    """Evidence keys without a renderer of their own as a table: human labels for known keys, values shown
+    as labelled lines (small objects) or JSON, truncated."""
     if not items:
         return ""
-    rows = [(mono(str(key)), _value_cell(value)) for key, value in items[:MAX_ROWS]]
+    rows = [(_key_cell(key), _nested_cell(value)) for key, value in items[:MAX_ROWS]]
     return _table(rows, label=label, total=len(items))
 
 
@@ -182,7 +199,7 @@ def _witness(ev: Mapping[str, Any]) -> str:
     if not isinstance(witness, Mapping):
         raise TypeError("witness is not an object")
     items = list(witness.items())
-    rows = [(mono(str(k)), _value_cell(v)) for k, v in items[:MAX_ROWS]]
+    rows = [(_key_cell(k), _value_cell(v)) for k, v in items[:MAX_ROWS]]
     out = _table(rows, header=("name", "value"), label="Witness", note="the claim fails here",
                  total=len(items))
     if "witness_check" in ev:
@@ -196,7 +213,7 @@ def _counterexample(ev: Mapping[str, Any], assets: Assets, draw: bool) -> str:
         raise TypeError("counterexample is not an object")
     described = data.get("formula", data.get("function", data.get("description")))
     note = mono(dump(described, 400)) if described is not None else ""
-    rows = [(mono(str(k)), _value_cell(v)) for k, v in data.items()
+    rows = [(_key_cell(k), _nested_cell(v)) for k, v in data.items()
             if k not in ("formula", "function", "description", "type")]
     out = _table(rows, label="Counterexample", note=note) if rows else _para("Counterexample", note)
     svg = _picture(function_plot, ev) if draw else None
@@ -224,13 +241,34 @@ def _certificate(ev: Mapping[str, Any]) -> str:
                      else _value_cell(stats["check_seconds"])))
     for key, value in stats.items():
         if key not in ("size_bytes", "max_denominator_digits", "check_seconds", "recheck"):
-            rows.append((mono(str(key)), _value_cell(value)))
+            rows.append((_key_cell(key), _value_cell(value)))
     recheck = stats.get("recheck")
     if recheck is None and isinstance(cert, str):
         recheck = f"python -m verify recheck {cert}"
     if recheck is not None:
         rows.append(("re-check with", mono(dump(recheck, 400))))
     return _table(rows, label="Exact certificate")
+
+
+ATTEMPT_TIMES = {"seconds": "search time", "check_seconds": "exact check time"}
+
+
+def _attempt(ev: Mapping[str, Any]) -> str:
+    """The exact certificate search: found or not, how, why, and its times."""
+    attempt = ev["certificate_attempt"]
+    if not isinstance(attempt, Mapping):
+        raise TypeError("certificate_attempt is not an object")
+    rows = []
+    for key, value in attempt.items():
+        if key == "ok" and isinstance(value, bool):
+            rows.append(("found", escape("yes" if value else "no")))
+        elif key in ATTEMPT_TIMES and number(value) is not None:
+            rows.append((escape(ATTEMPT_TIMES[key]), escape(_seconds(number(value)))))
+        elif key in ("method", "reason") and isinstance(value, str):
+            rows.append((_key_cell(key), escape(truncate(value, 600))))
+        else:
+            rows.append((_key_cell(key), _value_cell(value)))
+    return _table(rows, label="Certificate search")
 
 
 def _proof_steps(ev: Mapping[str, Any], key: str) -> str:
@@ -364,6 +402,7 @@ def evidence_markup(evidence: Mapping[str, Any] | None, assets: Assets, summary:
     out.append(_discrepancy(ev))
     if "certificate" in ev or "certificate_stats" in ev or "certificate_info" in ev:
         attempt(("certificate", "certificate_stats", "certificate_info"), lambda: _certificate(ev))
+    attempt(("certificate_attempt",), lambda: _attempt(ev))
     attempt(("witness", "witness_check"), lambda: _witness(ev))
     if counterexample_data(ev) is not None:
         keys = tuple(k for k in ("counterexample", "function") if isinstance(ev.get(k), Mapping))

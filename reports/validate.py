@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.markup import safe_text, truncate
+from verify.schema import RESULTS_FORMAT
 
 VERDICTS = ("certified", "refuted", "inconclusive", "error")
 OPTIONAL_STR = ("expect", "summary", "kind", "statement", "source", "file")
@@ -91,6 +92,10 @@ def validate(doc: Any) -> dict[str, Any]:
     if not isinstance(results, list):
         raise ValueError("results file: missing list field 'results'")
     parse_generated(doc.get("generated"))
+    fmt = doc.get("format")
+    if fmt is not None and fmt != RESULTS_FORMAT:  # absent: a hand-written or older file, read as it stands
+        shown = _short(fmt, 60) if isinstance(fmt, str) else _type(fmt)
+        raise ValueError(f"results file: field 'format' is {shown}; this report reads '{RESULTS_FORMAT}'")
     for key in ("suite", "suite_version"):
         if doc.get(key) is not None and (isinstance(doc[key], bool) or not isinstance(doc[key], str | int)):
             raise ValueError(f"results file: field '{key}' must be a string, not {_type(doc[key])}")

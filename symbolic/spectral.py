@@ -284,7 +284,7 @@ def _branch_and_bound(p: Any, m: Any, L: Any, power: int, bound: Any, relation: 
     grid = [lo_r + (hi_r - lo_r) * sp.Rational(i, 64) for i in range(65)] if hi_r > lo_r else [lo_r]
     values = [(x, abs(sp.sympify(p).subs(LAM, x)) ** power) for x in grid]
     best_x, worst_val = max(values, key=lambda t: sp.N(t[1], 30))
-    detail = {"upper enclosure": mpmath.nstr(upper, 20), "pieces": len(pieces)}
+    detail = {"upper_enclosure": mpmath.nstr(upper, 20), "pieces": len(pieces)}
     # a sampled point that provably exceeds the bound refutes every relation
     if sign_of(worst_val - bound) == 1 and _sign(best_x - m) >= 0 and _sign(L - best_x) >= 0:
         return Decision(False, method, None, None, best_x, detail)

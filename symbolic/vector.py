@@ -121,7 +121,7 @@ class GramWitness:
         return {"dimension": self.dimension,
                 "points": {k: vec(v) for k, v in self.points.items()},
                 "gradients": {k: vec(v) for k, v in self.gradients.items()},
-                "function values": {k: str(v) for k, v in self.values.items()},
+                "function_values": {k: str(v) for k, v in self.values.items()},
                 "parameters": {str(k): str(v)
                                for k, v in sorted(self.params.items(), key=lambda t: str(t[0]))}}
 

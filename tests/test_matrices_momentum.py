@@ -171,7 +171,7 @@ def test_momentum_n_step_ratio_against_rerun(run_claims):
     x, prev = 1.0, 1.0
     for _ in range(3):
         x, prev = x - 4 / 121 * lam * x + 81 / 121 * (x - prev), x
-    assert abs(x) > 1 and float(res.evidence["witness"]["run_50_digits"]["distance-ratio"]) == \
+    assert abs(x) > 1 and float(res.evidence["witness"]["run_50_digits"]["distance_ratio"]) == \
         pytest.approx(abs(x), rel=1e-12)
     # N = 15 and 20 against the float64 recursion on a dense grid of [1, 100] (the maxima are far from 1)
     for n in (15, 20):

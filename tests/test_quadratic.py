@@ -31,7 +31,7 @@ def test_optimal_constant_step_exact_rate_certified(run_claims):
     res = one(run_claims, schedule="constant", alpha="2/101", N=1, metric="distance-ratio", bound="99/101",
               relation="==")
     assert res.verdict is Verdict.CERTIFIED
-    assert res.evidence["worst case"] == "99/101"
+    assert res.evidence["worst_case"] == "99/101"
 
 
 def test_wrong_rate_refuted_with_diagonal_witness(run_claims):
@@ -44,7 +44,7 @@ def test_wrong_rate_refuted_with_diagonal_witness(run_claims):
     # independent: one step on diag(lam, .) from (1, 0) gives |1 - 2 lam/101|, which must exceed 97/101
     assert abs(1 - Fraction(2, 101) * lam) > Fraction(97, 101)
     with mpmath.workdps(50):
-        assert abs(mpmath.mpf(w["gd 50 digits"]["distance-ratio"]) - mpmath.mpf(99) / 101) < 1e-45
+        assert abs(mpmath.mpf(w["run_50_digits"]["distance_ratio"]) - mpmath.mpf(99) / 101) < 1e-45
 
 
 def test_constant_step_many_iterations_fast(run_claims):
@@ -63,7 +63,7 @@ def test_chebyshev_worst_case_exact(run_claims):
         value = 1 / mpmath.cosh(5 * mpmath.acosh(mpmath.mpf(101) / 99))
         r_ = mpmath.mpf(9) / 11
         assert abs(value - 2 * r_**5 / (1 + r_**10)) < 1e-45
-        a, b = (int(t) for t in res.evidence["worst case"].split("/"))
+        a, b = (int(t) for t in res.evidence["worst_case"].split("/"))
         assert abs(mpmath.mpf(a) / b - value) < 1e-45
 
 
@@ -72,7 +72,7 @@ def test_chebyshev_r_to_the_k_refuted(run_claims):
               bound="((sqrt(100) - 1)/(sqrt(100) + 1))**5")
     assert res.verdict is Verdict.REFUTED
     with mpmath.workdps(50):
-        rerun = mpmath.mpf(res.evidence["witness"]["gd 50 digits"]["distance-ratio"])
+        rerun = mpmath.mpf(res.evidence["witness"]["run_50_digits"]["distance_ratio"])
         assert rerun > (mpmath.mpf(9) / 11) ** 5
 
 

@@ -76,7 +76,7 @@ def test_true_claim_is_never_refuted_and_false_one_never_certified(run_claims):
     results, _ = run_claims(rate(id="true"), rate(id="false", bound="9/10*L*R**2/(4*N*h + 2)"))
     assert results["true"].verdict in (Verdict.CERTIFIED, Verdict.INCONCLUSIVE)
     assert results["false"].verdict in (Verdict.REFUTED, Verdict.INCONCLUSIVE)
-    value = float(results["true"].evidence["solver worst case (normalized)"])
+    value = float(results["true"].evidence["solver_worst_case"])
     assert math.isclose(value, 1 / 22, rel_tol=1e-5)  # Drori and Teboulle: 1/(4N + 2), N = 5
     json.dumps(results["true"].evidence)  # the evidence is JSON-ready
 
@@ -84,14 +84,14 @@ def test_true_claim_is_never_refuted_and_false_one_never_certified(run_claims):
 def test_homogeneity_units(run_claims):
     # L = 4, R^2 = 1: the worst case is L R^2/(4N + 2); a bound written in units is normalized by L R^2.
     results, _ = run_claims(rate(id="u", L=4, bound="L*R**2/(4*N*h + 2)"))
-    assert results["u"].evidence["bound / scale (normalized, L = 1, initial 1)"] == "1/22"
+    assert results["u"].evidence["bound_normalized"] == "1/22"
 
 
 def test_strongly_convex_anchor_value(run_claims):
     # One step h = 1/2 with q = 1/100: max(|1 - h q|, |1 - h|)^2 = 0.995^2 (distance -> distance).
     results, _ = run_claims(rate(id="s", **{"class": "smooth-strongly-convex"}, L=100, m=1, schedule=None,
                                  h=None, N=None, steps=["1/2"], metric="distance", bound="R**2"))
-    value = float(results["s"].evidence["solver worst case (normalized)"])
+    value = float(results["s"].evidence["solver_worst_case"])
     assert math.isclose(value, 0.995**2, rel_tol=1e-6)
     assert results["s"].verdict is not Verdict.REFUTED
 
@@ -116,14 +116,14 @@ def test_restricted_pairs_give_the_same_certified_verdict(run_claims):
     # uses only those), so the tight bound stays certifiable from the smaller SDP.
     results, _ = run_claims(rate(id="p", pairs="consecutive"))
     assert results["p"].verdict is Verdict.CERTIFIED, results["p"].summary
-    assert "consecutive" in results["p"].evidence["interpolation pairs"]
+    assert "consecutive" in results["p"].evidence["interpolation_pairs"]
 
 
 def test_bound_float64_underflow_is_reported(run_claims):
     # (m/L)^40 with L/m = 1e10 is 1e-400: 0.0 in float64, exact at 50 digits; the evidence must say so.
     results, _ = run_claims(rate(id="k", **{"class": "smooth-strongly-convex"}, L=10**10, m=1, schedule=None,
                                  h=None, N=None, steps=["1/2"], metric="distance", bound="(m/L)**40*R**2"))
-    check = results["k"].evidence["bound at R = D = G = 1, float64 vs 50 digits"]
+    check = results["k"].evidence["bound_crosscheck"]
     assert check["float64"] == "0.0" and check["mpmath"].startswith("1.0e-400")
     assert "discrepancy" in check
 

@@ -167,9 +167,9 @@ def record_attempt(attempt: Any, evidence: dict[str, Any], ctx: Context, claim: 
     """Put the attempt (and, when it succeeded and a folder is set, the saved file with its size, largest
     denominator and exact-check time) into ``evidence``; the report prints them. A certificate that would not
     recheck as a proof of exactly ``claim`` is an error, whether or not it is saved."""
-    evidence["certificate attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
+    evidence["certificate_attempt"] = {"ok": attempt.ok, "method": attempt.method, "reason": attempt.reason,
                                        "seconds": round(attempt.seconds, 3),
-                                       "exact check seconds": round(attempt.check_seconds, 3)}
+                                       "check_seconds": round(attempt.check_seconds, 3)}
     if not attempt.ok or attempt.certificate is None:
         return
     from pep.certificate import save_certificate

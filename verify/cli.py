@@ -19,6 +19,7 @@ from verify.dispatch import load_claims, rejected_result, run
 from verify.output import OutputError, check_writable, write_atomic
 from verify.parallel import default_jobs, run_dask, run_parallel
 from verify.proofs import proof_chain
+from verify.schema import RESULTS_FORMAT
 from verify.verdict import Result, Verdict
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -133,6 +134,7 @@ def results_document(results: list[Result], paths: list[str | Path]) -> dict[str
     """The JSON document written by ``certify --json`` and read by the report."""
     counts = {v.value: sum(r.verdict is v for r in results) for v in Verdict}
     return {
+        "format": RESULTS_FORMAT,
         "suite": "gradverify",
         "suite_version": __version__,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

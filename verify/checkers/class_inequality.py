@@ -69,7 +69,7 @@ class ClassInequalityChecker(Checker):
         ineq = parse(claim, ctx)
         evidence: dict[str, Any] = {"class": ineq.fclass, "L": str(ineq.L), "m": str(ineq.m),
                                     "points": list(ineq.space.points),
-                                    "must be <= 0 (Gram form)": str(ineq.excess)}
+                                    "excess_gram": str(ineq.excess)}
         witness = quadratic_witness(ineq, ctx.seed)
         if witness is not None:
             evidence["counterexample"] = witness
@@ -163,7 +163,7 @@ def quadratic_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None
                 shown = " + ".join(f"({a}) x{i + 1}^2" for i, a in enumerate(diag))
                 return {"function": f"f(x) = 1/2 [{shown}]", "dimension": dim,
                         "points": {p: [str(c) for c in v] for p, v in pts.items()},
-                        "excess": str(value), "in the class because":
+                        "excess": str(value), "class_membership":
                         f"a quadratic with Hessian eigenvalues {sorted(set(map(str, diag)))} in "
                         f"{_interval(ineq)}"}
     return None
@@ -192,7 +192,7 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
     data = build_points_pep(normalized_class(ineq.fclass, 1, q), list(ineq.space.points),
                             objective_M, objective_b)
     result = solve(data, "scs")
-    evidence.update({"solver status": result.status, "solver worst case (tr G <= 1)": f"{result.value:.6g}"})
+    evidence.update({"solver_status": result.status, "solver_worst_case": f"{result.value:.6g}"})
     attempt = certify_bound(data, 0)
     record_attempt(attempt, evidence, ctx, claim)
     if attempt.ok:

@@ -41,7 +41,7 @@ class IdentityChecker(Checker):
         if witness:
             point = describe_point(witness.point)
             values = {"lhs": str(sp.N(lhs.xreplace(witness.point), 50)),
-                      "rhs": str(sp.N(rhs.xreplace(witness.point), 50)), "lhs - rhs": witness.value}
+                      "rhs": str(sp.N(rhs.xreplace(witness.point), 50)), "lhs_minus_rhs": witness.value}
             evidence.update(method="witness point", witness=point, values=values,
                             witness_check=f"{witness.check}: lhs - rhs = {witness.value} != 0")
             return Outcome(Verdict.REFUTED, f"lhs != rhs at {point} (lhs - rhs = "
@@ -64,8 +64,8 @@ def check_vector_identity(claim: Claim, ctx: Context) -> Outcome:
     params, exprs = parse_parameters(claim, ctx.caps, ("lhs", "rhs"), parse=space.parse)
     lhs, rhs = params.substitute(exprs["lhs"]), params.substitute(exprs["rhs"])
     diff = lhs - rhs
-    evidence: dict[str, Any] = {"lhs (Gram form)": str(sp.expand(lhs)),
-                                "rhs (Gram form)": str(sp.expand(rhs)), "basis": list(space.basis)}
+    evidence: dict[str, Any] = {"lhs_gram": str(sp.expand(lhs)),
+                                "rhs_gram": str(sp.expand(rhs)), "basis": list(space.basis)}
     proof = prove_zero(diff)
     if proof:
         method = f"bilinear expansion into Gram entries and function values, then {proof}"

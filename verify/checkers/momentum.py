@@ -139,6 +139,6 @@ def _ratio(method: str, alpha: Any, beta: Any, m: Any, L: Any, n: int, metric: s
     evidence["witness"] = {"lambda": _show(witness),
                            "quadratic": f"f(x) = 1/2 ({_show(witness)} x1^2 + {_show(other)} x2^2)",
                            "x0": "(1, 0), x_{-1} = x_0", "exact_value": _show(exact),
-                           "run_50_digits": rerun}
+                           "run_50_digits": {k.replace("-", "_"): v for k, v in rerun.items()}}
     return Outcome(Verdict.REFUTED, f"at lambda = {_show(witness)}, |p_N|^{power} = {_show(exact)}, not "
                    f"{relation} {bound}; re-run at 50 digits gives {rerun[metric]}", evidence)

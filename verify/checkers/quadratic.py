@@ -88,8 +88,8 @@ class QuadraticChecker(Checker):
             exact_at = None
         evidence["method"] = method
         if worst is not None:
-            evidence["worst case"] = _show(worst)
-            evidence["attained at lambda"] = _show(at)
+            evidence["worst_case"] = _show(worst)
+            evidence["attained_at_lambda"] = _show(at)
         if negate:  # "!=": the negation of the exact "==" decision; refuted where the bound is attained
             evidence["relation"] = relation = "!="
             if holds is not None:
@@ -118,8 +118,8 @@ class QuadraticChecker(Checker):
             else "differs from"
         what = "equals" if negate else what
         summary = (f"worst {metric} {what} the bound {bound}: at lambda = {witness['lambda']}, "
-                   f"|p|^{power} = {witness['exact value']}; diag quadratic re-run at 50 digits gives "
-                   f"{witness['gd 50 digits'][metric]}")
+                   f"|p|^{power} = {witness['exact_value']}; diag quadratic re-run at 50 digits gives "
+                   f"{witness['run_50_digits'][metric.replace('-', '_')]}")
         return Outcome(Verdict.REFUTED, summary, evidence)
 
     def _schedule(self, claim: Claim, ctx: Context, m: Any, L: Any) -> tuple[list[Any], Any, Any]:
@@ -155,9 +155,9 @@ class QuadraticChecker(Checker):
             rerun, b = mpmath.mpf(gd[metric]), mpmath.mpf(sp.N(bound, 60))
             gap = mpmath.nstr(rerun - b, 10)
         return {"lambda": _show(lam), "quadratic": f"f(x) = 1/2 ({_show(lam)} x1^2 + {_show(other)} x2^2)",
-                "x0": "(1, 0)", "exact value": _show(exact),
+                "x0": "(1, 0)", "exact_value": _show(exact),
                 "exact": _exact_text(exact),
-                "gd 50 digits": gd, "gd value - bound (50 digits)": gap}
+                "run_50_digits": {k.replace("-", "_"): v for k, v in gd.items()}, "run_excess_50_digits": gap}
 
 
 POSITIVE_PROBES = 200  # eigenvalues L/2^k, k = 1..200, tried for a witness when m = 0

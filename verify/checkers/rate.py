@@ -275,14 +275,14 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         "plot": {"type": "schedule", "steps": [float(h) for h in setup.steps]},
         "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
         "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
-        "bound": setup.bound_text, "bound / scale (normalized, L = 1, initial 1)": str(beta),
-        "bound at R = D = G = 1, float64 vs 50 digits": setup.crosscheck,
-        "interpolation pairs": setup.pairs if pairs is None else f"{setup.pairs} ({len(pairs)} pairs; a "
+        "bound": setup.bound_text, "bound_normalized": str(beta),
+        "bound_crosscheck": setup.crosscheck,
+        "interpolation_pairs": setup.pairs if pairs is None else f"{setup.pairs} ({len(pairs)} pairs; a "
                                f"restricted set bounds the worst case from above)",
-        "solver": result.solver, "solver status": result.status,
-        "solver residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
-        "solver worst case (normalized)": _fmt(result.value),
-        "build seconds": round(result.build_seconds, 3), "solve seconds": round(result.solve_seconds, 3),
+        "solver": result.solver, "solver_status": result.status,
+        "solver_residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
+        "solver_worst_case": _fmt(result.value),
+        "build_seconds": round(result.build_seconds, 3), "solve_seconds": round(result.solve_seconds, 3),
     }
     if not result.ok or not math.isfinite(result.value):
         reason = f"the SDP solver did not converge (status {result.status}); no verdict from its numbers"
@@ -377,7 +377,7 @@ def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
         how = ("proved by a rigorous interval enclosure" + (
             f", and inside the certificate exactly as 1/(1 + sqrt(x)), x = {below}, by squaring"
             if below is not None else ""))
-        evidence["certified normalized bound"] = f"{tau}, below the claimed {setup.normalized} ({how})"
+        evidence["certified_bound"] = f"{tau}, below the claimed {setup.normalized} ({how})"
     attempt = certify_bound(data.get(), tau, bound_below=below)
     record_attempt(attempt, evidence, ctx, setup.claim)
     if not attempt.ok:
@@ -400,7 +400,7 @@ def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
     if refutation is None:
         return "no exact counterexample"
     evidence["counterexample"] = refutation.evidence
-    evidence["counterexample kind"] = refutation.kind
+    evidence["counterexample_kind"] = refutation.kind
     factor = scale_factor(setup.L, 1, setup.initial, setup.metric)
     summary = (f"{refutation.summary} (normalized units: L = 1, initial quantity 1; multiply by {factor} "
                f"for L = {setup.L})") if factor != 1 else refutation.summary
