@@ -19,7 +19,9 @@ Inequalities (dx = x_i - x_j, dg = g_i - g_j, L = 1, q = m/L; q = 0 smooth conve
   lower-bound(i):   "gd": f* - f_i <= 0;  "points": f(xs) - f(i) <= 0 (xs a global minimizer)
   min-grad(i):      t - |g_i|^2 <= 0
 Problem "gd": x_{k+1} = x_k - h_k g_k, x* = 0, g* = 0, f* = 0 (f_k stands for f(x_k) - f*); basis
-x_0, g_0..g_N. Problem "points": basis x_p for every point, then g_p for every point except "xs" (g = 0);
+x_0, g_0..g_N. Problem "fsfom" (any fixed-step first-order method): the same with "H", lower triangular,
+x_{k+1} = x_0 - sum_{i <= k} H[k][i] g_i. Problem "points": basis x_p for every point, then g_p for every
+point except "xs" (g = 0);
 initial tr(G) <= 1; the objective is the stored form (that it is the claim's expansion is for --claim).
 
 A certificate file also names what it proves ("proves": the claim's id, statement, table and its SHA-256,
@@ -170,19 +172,40 @@ class Form:
     def f(self, name: str, w: Q2) -> None:
         self.lin[name] = self.lin.get(name, ZERO) + w
 
-    def substitute(self, s: int, a: int, b: int, c: Q2) -> None:
-        """Replace symbol s by a + c*b (rows, then columns); entries above s are ignored afterwards."""
+    def substitute(self, s: int, terms: dict[int, Q2]) -> None:
+        """Replace symbol s by sum_t c_t * t over ``terms`` (symbols below s; rows, then columns); entries
+        above s are ignored afterwards."""
         K = self.K
         row = K[s]
         for t in range(s + 1):
             if row[t].a or row[t].b:
-                K[a][t] = K[a][t] + row[t]
-                K[b][t] = K[b][t] + c * row[t]
+                for a, c in terms.items():
+                    K[a][t] = K[a][t] + c * row[t]
         for t in range(s + 1):
             x = K[t][s]
             if x.a or x.b:
-                K[t][a] = K[t][a] + x
-                K[t][b] = K[t][b] + c * x
+                for a, c in terms.items():
+                    K[t][a] = K[t][a] + c * x
+
+
+RATE_KINDS = ("gd", "fsfom")
+
+
+def increments(problem: dict) -> list[dict[int, Q2]]:
+    """Row k: the nonzero h[k][i] of x_{k+1} = x_k - sum_i h[k][i] g_i. Problem "gd" gives its steps
+    (h[k][k] = h_k); problem "fsfom" gives H with x_{k+1} = x_0 - sum_{i <= k} H[k][i] g_i (lower
+    triangular: row k has k + 1 entries), whose increments are row k minus row k - 1."""
+    if problem["kind"] == "gd":
+        return [{k: num(h)} for k, h in enumerate(problem["steps"])]
+    rows = [[num(c) for c in row] for row in problem["H"]]
+    out = []
+    for k, row in enumerate(rows):
+        if len(row) != k + 1:
+            raise ValueError(f"H row {k} has {len(row)} entries, not {k + 1} (lower triangular)")
+        prev = rows[k - 1] if k else []
+        inc = {i: c - (prev[i] if i < len(prev) else ZERO) for i, c in enumerate(row)}
+        out.append({i: c for i, c in inc.items() if c.a or c.b})
+    return out
 
 
 def vec(*terms: tuple[int | None, int]) -> dict[int, Q2]:
@@ -201,9 +224,9 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
     if cls not in ("smooth-convex", "smooth", "smooth-strongly-convex") or not (
             cls != "smooth-strongly-convex" or (q.sign() > 0 and (ONE - q).sign() > 0)):
         raise ValueError(f"bad class {cls} / q")
-    if problem["kind"] == "gd":
-        steps = [num(h) for h in problem["steps"]]
-        n_steps, star = len(steps), cls != "smooth"
+    if problem["kind"] in RATE_KINDS:
+        moves = increments(problem)
+        n_steps, star = len(moves), cls != "smooth"
         labels = (["*"] if star else []) + [str(k) for k in range(n_steps + 1)]
         size = 2 * n_steps + 2  # x_0 -> 0, g_k -> 1 + k, x_k -> n_steps + 1 + k (k >= 1)
         xs = {str(k): (0 if k == 0 else n_steps + 1 + k) for k in range(n_steps + 1)} | {"*": None}
@@ -240,18 +263,19 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
             form.inner(dg, dg, lam * w)
             form.inner(dx, dx, lam * w * q)
             form.inner(dg, dx, ZERO - lam * w * q * Q2(2))
-        elif kind == "lower-bound" and (problem["kind"] == "gd" and not star or "xs" in fs and i != "xs"):
+        elif kind == "lower-bound" and (problem["kind"] in RATE_KINDS and not star or "xs" in fs
+                                        and i != "xs"):
             if problem["kind"] == "points":
                 form.f("f:xs", lam)
             form.f(fs[i], ZERO - lam)
-        elif kind == "min-grad" and problem["kind"] == "gd" and problem["metric"] == "min-gradient-norm" \
-                and i != "*":
+        elif kind == "min-grad" and problem["kind"] in RATE_KINDS \
+                and problem["metric"] == "min-gradient-norm" and i != "*":
             form.f("t", lam)
             form.inner(vec((gs[i], 1)), vec((gs[i], 1)), ZERO - lam)
         elif kind is not None:
             raise ValueError(f"inequality {name!r} is not valid for this problem")
     tau = mult["initial"]
-    if problem["kind"] == "gd":
+    if problem["kind"] in RATE_KINDS:
         last = str(n_steps)
         init = problem["initial"]
         if init == "distance" and star:
@@ -272,9 +296,10 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
             form.f("t", ZERO - ONE)
         else:
             raise ValueError(f"bad metric {met!r}")
-        for k in range(n_steps, 0, -1):  # x_k = x_{k-1} - h_{k-1} g_{k-1}
+        for k in range(n_steps, 0, -1):  # x_k = x_{k-1} - sum_i h[k-1][i] g_i
             _tick()
-            form.substitute(xs[str(k)], xs[str(k - 1)], gs[str(k - 1)], ZERO - steps[k - 1])
+            terms = {xs[str(k - 1)]: ONE} | {gs[str(i)]: ZERO - c for i, c in moves[k - 1].items()}
+            form.substitute(xs[str(k)], terms)
         return form, n_steps + 2, list(fs.values())
     for s in range(size):
         form.K[s][s] = form.K[s][s] + tau
@@ -417,6 +442,7 @@ def within_caps(cert: dict) -> None:
     for n, cap, what in ((len(cert["multipliers"]), MAX_MULTIPLIERS, "multipliers"),
                          (len(cert["psd"]["columns"]), MAX_COLUMNS, "PSD columns"),
                          (len(prob.get("steps", ())), MAX_STEPS, "steps"),
+                         (len(prob.get("H", ())), MAX_STEPS, "steps"),
                          (len(prob.get("points", ())), MAX_POINTS, "points")):
         if n > cap:
             name = {"PSD columns": "COLUMNS"}.get(what, what.upper())
@@ -475,7 +501,8 @@ def statement(cert: dict) -> str:
     for name in ("L", "m"):
         if _literal(table.get(name)) is not None and not _same(table[name], p[name]):
             raise Refused(f"proves.{name} differs from the claim table's '{name}'")
-    if {"rate": "gd", "class-inequality": "points"}.get(kind) != prob["kind"] or prob["class"] != p["class"]:
+    if prob["kind"] not in {"rate": RATE_KINDS, "class-inequality": ("points",)}.get(kind, ()) or \
+            prob["class"] != p["class"]:
         raise Refused(f"the problem ({prob['kind']}, {prob['class']}) is not the stated {kind} claim's")
     L, m = _literal(table.get("L")), _literal(table.get("m"))
     if p["class"] == "smooth-strongly-convex" and not (_same(prob["q"], p["q"]) and (
@@ -503,12 +530,22 @@ def statement(cert: dict) -> str:
 
 
 def _rate_statement(cert: dict, p: dict, prob: dict) -> str:
-    steps = prob["steps"]
+    field = "steps" if prob["kind"] == "gd" else "H"
+    steps = prob[field]
     if not steps:
         raise Refused("zero steps: the problem says nothing about the method")
-    if len(steps) != p["N"] or len(p["steps"]) != len(steps) or not all(
-            _same(a, b) for a, b in zip(steps, p["steps"], strict=True)):
-        raise Refused("the problem's steps are not the stated claim's steps")
+    if p.get("method", "gd") != prob.get("method", "gd"):
+        raise Refused(f"the problem's method {_shown(prob.get('method', 'gd'))} is not the stated "
+                      f"{_shown(p.get('method', 'gd'))}")
+    stated = p.get(field)
+    if not isinstance(stated, list) or len(steps) != p["N"] or len(stated) != len(steps):
+        raise Refused(f"the problem's {field} are not the stated claim's {field}")
+    if field == "H":
+        if [len(r) for r in steps] != [len(r) for r in stated]:
+            raise Refused("the problem's H is not the stated claim's H")
+        steps, stated = [c for r in steps for c in r], [c for r in stated for c in r]
+    if not all(_same(a, b) for a, b in zip(steps, stated, strict=True)):
+        raise Refused(f"the problem's {field} are not the stated claim's {field}")
     if prob["initial"] != p["initial"] or prob["metric"] != p["metric"]:
         raise Refused("the problem's initial condition or metric is not the stated claim's")
     exact, below, note = p["bound_exact"], cert.get("bound_below"), ""
@@ -521,7 +558,7 @@ def _rate_statement(cert: dict, p: dict, prob: dict) -> str:
         note = " (the certified bound is below it by an interval enclosure, which --claim rechecks)"
     elif not _same(cert["bound"], exact):
         raise Refused(f"the bound {_shown(cert['bound'])} is not the stated normalized bound {_shown(exact)}")
-    return (f", N={len(steps)} ({_shown(p['schedule'])}), initial {p['initial']}: {p['metric']} <= "
+    return (f", N={p['N']} ({_shown(p['schedule'])}), initial {p['initial']}: {p['metric']} <= "
             f"{_shown(p['bound'])}{note}")
 
 

@@ -133,12 +133,15 @@ def describe(data: PEPData, problem: dict | None = None) -> dict:
         if con is None:
             raise ValueError("q is not in the description: pass problem={'q': ...}")
         q = con.M[(0, 0)] / con.M[(1, 1)]
-    steps = [parse_exact(h) for h in desc["steps"]]
     pairs = [list(re.fullmatch(r"interp\((.+),(.+)\)", c.name).groups()) for c in data.constraints
              if c.name.startswith("interp(")]
-    return {"kind": "gd", "class": cls, "q": encode(q if q is not None else 0),
-            "steps": [encode(h) for h in steps], "initial": desc["initial"], "metric": desc["metric"],
-            "pairs": pairs}
+    head: dict[str, Any] = {"kind": "gd", "class": cls, "q": encode(q if q is not None else 0)}
+    if "steps" in desc:
+        head["steps"] = [encode(parse_exact(h)) for h in desc["steps"]]
+    else:  # another fixed-step first-order method: its H (see pep.methods)
+        head |= {"kind": "fsfom", "method": desc["method"],
+                 "H": [[encode(parse_exact(c)) for c in row] for row in desc["H"]]}
+    return head | {"initial": desc["initial"], "metric": desc["metric"], "pairs": pairs}
 
 
 # --- float data and numeric duals ---------------------------------------------------------------------

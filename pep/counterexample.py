@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pep.instance import Instance, InstanceError, class_of, extract_instance, nstr50, parse_exact, steps_of
+from pep.instance import Instance, InstanceError, class_of, extract_instance, method_of, nstr50, parse_exact
+from pep.methods import Method
 from pep.problem import PEPData
 from pep.witness_functions import Witness, explicit_witness
 
@@ -70,23 +71,25 @@ def _brief(v: Any) -> str:
     return s if len(s) <= 24 else nstr50(v, 20)
 
 
-def refute_rate(data: PEPData, result: Any, bound_normalized: Any, *, steps: list[Any] | None = None,
+def refute_rate(data: PEPData, result: Any, bound_normalized: Any, *, steps: Method | list[Any] | None = None,
                 q: Any = None) -> Refutation | None:
     """Refute "worst case <= bound_normalized" for the PEP ``data`` (solved numerically in ``result``, which
     may be None): an explicit function first, else the exact interpolating instance; None when neither
     shows a violation (which proves nothing either way)."""
     name, qq = class_of(data, q)
-    hs = steps_of(data, steps)
+    method = method_of(data, steps)
     bound = parse_exact(bound_normalized)
     initial, metric = data.description["initial"], data.description["metric"]
     inst: Instance | None = None
     if result is not None and getattr(result, "G", None) is not None:
         try:
-            inst = extract_instance(data, result, steps=hs, q=qq)
+            inst = extract_instance(data, result, steps=method, q=qq)
         except InstanceError:
             inst = None
     usable = inst if inst is not None and inst.valid else None
-    w = explicit_witness(name, hs, initial, metric, bound, q=qq, instance=usable)
+    # explicit 1-D functions are run by gradient descent only; another method is refuted by its instance
+    w = None if method.steps is None else explicit_witness(name, method.steps, initial, metric, bound, q=qq,
+                                                           instance=usable)
     if w is not None:
         return _from_witness(w)
     if usable is not None and name != "smooth" and usable.metric_value > bound:

@@ -1,6 +1,6 @@
-"""A vectorized float64 builder of gradient-descent PEPs: constraint data straight as scipy sparse matrices.
+"""A vectorized float64 builder of PEPs (any :class:`pep.methods.Method`): data straight as scipy sparse.
 
-Same problem, basis, constraint order and names as :func:`pep.problem.build_gd_pep` (read its module
+Same problem, basis, constraint order and names as :func:`pep.problem.build_pep` (read its module
 docstring), but in float64 and without one Python dict per inequality: every interpolation inequality of
 the class is a sum of terms ``w <u, v>`` with u, v rows of small dense matrices (one row per pair), and all
 pairs' outer products are expanded at once with numpy index arithmetic. The exact builder stays the source
@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sps
 
 from pep.classes import CLASSES, FunctionClass
+from pep.methods import Method, gd
 from pep.problem import INITIAL_CONDITIONS, METRICS, PEPData
 
 SQRT2 = math.sqrt(2.0)
@@ -136,12 +137,13 @@ def _class_terms(name: str, q: float) -> list[tuple[str, str, float]]:
     raise ValueError(f"unknown class '{name}' (one of {', '.join(CLASSES)})")
 
 
-def build_gd_pep_float(fclass: FunctionClass | str, steps: Sequence[Any], initial: str, metric: str,
-                       pairs: Sequence[tuple[str, str]] | None = None, q: float | None = None) -> FloatPEP:
-    """The PEP of :func:`pep.problem.build_gd_pep` in float64 matrix form, built with numpy only.
+def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any], initial: str, metric: str,
+                    pairs: Sequence[tuple[str, str]] | None = None, q: float | None = None) -> FloatPEP:
+    """The PEP of :func:`pep.problem.build_pep` in float64 matrix form, built with numpy only.
 
-    ``fclass`` is a :class:`FunctionClass` or a class name (then ``q = m/L`` is given separately); steps may
-    be floats or exact numbers (converted with ``float``); ``pairs`` restricts the interpolation pairs.
+    ``fclass`` is a :class:`FunctionClass` or a class name (then ``q = m/L`` is given separately);
+    ``method`` is a :class:`Method` or gradient descent's steps (floats or exact numbers, converted with
+    ``float``); ``pairs`` restricts the interpolation pairs.
     """
     if isinstance(fclass, FunctionClass):
         name, qf = fclass.name, float(fclass.q)
@@ -155,17 +157,24 @@ def build_gd_pep_float(fclass: FunctionClass | str, steps: Sequence[Any], initia
         raise ValueError(f"unknown initial condition '{initial}'")
     if metric not in METRICS:
         raise ValueError(f"unknown metric '{metric}'")
-    h = np.array([float(s) for s in steps], dtype=float)
-    if h.size == 0 or not np.all(np.isfinite(h)) or np.any(h <= 0):
-        raise ValueError("steps must be a non-empty list of finite positive numbers")
+    if not isinstance(method, Method):
+        h = np.array([float(s) for s in method], dtype=float)
+        if h.size == 0 or not np.all(np.isfinite(h)) or np.any(h <= 0):
+            raise ValueError("steps must be a non-empty list of finite positive numbers")
+        method = gd(list(h))
+    N = method.N
+    Hf = np.zeros((N, N))
+    for k, row in enumerate(method.H):
+        Hf[k, :k + 1] = [float(c) for c in row]
+    if not np.all(np.isfinite(Hf)):
+        raise ValueError("the method's coefficients must be finite")
     has_star = name != "smooth"
     if not has_star and (initial == "distance" or metric == "distance"):
         raise ValueError("the nonconvex class has no minimizer: distance conditions are undefined")
-    N = h.size
     n = N + 2
     nf = N + 1 + (1 if metric == "min-gradient-norm" else 0)
     nsv = n * (n + 1) // 2
-    # points: optional x* (all zero, no f index), then x_0..x_N with x_{k+1} = x_k - h_k g_k
+    # points: optional x* (all zero, no f index), then x_0..x_N with x_{k+1} = x_0 - sum_i H[k][i] g_i
     labels = (["*"] if has_star else []) + [str(k) for k in range(N + 1)]
     off = 1 if has_star else 0
     P = len(labels)
@@ -173,7 +182,7 @@ def build_gd_pep_float(fclass: FunctionClass | str, steps: Sequence[Any], initia
     Gr = np.zeros((P, n))
     X[off:, 0] = 1.0
     for k in range(N + 1):
-        X[off + k, 1:k + 1] = -h[:k]
+        X[off + k, 1:k + 1] = -Hf[k - 1, :k] if k else 0.0
         Gr[off + k, k + 1] = 1.0
     fidx = np.array(([-1] if has_star else []) + list(range(N + 1)), dtype=np.int64)
     # the ordered pairs, in the exact builder's order
@@ -245,7 +254,8 @@ def build_gd_pep_float(fclass: FunctionClass | str, steps: Sequence[Any], initia
         cvec[N + 1] = 1.0
     return FloatPEP(n=n, nf=nf, A=A, B=B, rhs=rhs, C=C, c=cvec, names=names,
                     description={"class": name, "N": N, "initial": initial, "metric": metric,
-                                 "q": qf, "pairs": None if pairs is None else len(pairs), "builder": "float"})
+                                 "q": qf, "pairs": None if pairs is None else len(pairs), "builder": "float",
+                                 "method": method.name})
 
 
 def from_exact(data: PEPData) -> FloatPEP:
@@ -280,4 +290,7 @@ def from_exact(data: PEPData) -> FloatPEP:
                     description={**data.description, "builder": "exact"})
 
 
-__all__ = ["FloatPEP", "build_gd_pep_float", "from_exact", "smat", "svec", "svec_position"]
+build_gd_pep_float = build_pep_float  # the name from when gradient descent was the only method
+
+
+__all__ = ["FloatPEP", "build_pep_float", "build_gd_pep_float", "from_exact", "smat", "svec", "svec_position"]

@@ -2,8 +2,9 @@
 
 The primal solution (G, F) of a PEP is a Gram matrix and function values in floating point. This module
 turns it into an EXACT instance: coordinates of x0 - x* and of the gradients g_0..g_N in the dimension of
-G's numerical rank, rationalized, with the iterates defined exactly by the update rule
-x_{k+1} = x_k - h_k g_k (in Q, or in Q(sqrt 2) for Silver steps). If rounding breaks an interpolation
+G's numerical rank, rationalized, with the iterates defined exactly by the method's update rule
+x_{k+1} = x_0 - sum_{i <= k} H[k][i] g_i (gradient descent: x_{k+1} = x_k - h_k g_k; in Q, or in Q(sqrt 2)
+for Silver steps; :mod:`pep.methods`). If rounding breaks an interpolation
 inequality, the instance is shrunk toward a strictly interpolable one (a convex combination of Gram
 matrices, realized exactly by appending one coordinate; see :func:`extract_instance`). Every
 interpolation inequality of the class among all points (x* with g* = 0, f* = 0 included), the initial
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from pep.methods import Method, as_method, gd
 from pep.problem import PEPData
 from symbolic.qfield import QSqrt
 
@@ -151,11 +153,33 @@ def class_of(data: PEPData, q: Any = None) -> tuple[str, Exact]:
     raise InstanceError("cannot read q from the PEP data: pass q")
 
 
-def steps_of(data: PEPData, steps: list[Any] | None = None) -> list[Exact]:
-    """The exact steps, given or parsed from ``data.description["steps"]``."""
-    if steps is not None:
-        return [parse_exact(h) for h in steps]
-    return [parse_exact(h) for h in data.description["steps"]]
+def method_of(data: PEPData, method: Method | list[Any] | None = None) -> Method:
+    """The exact method: given (a Method, or gradient descent's steps), or parsed from the description
+    (its "steps", or its "H")."""
+    if isinstance(method, Method):
+        return method
+    if method is not None:
+        return gd([parse_exact(h) for h in method])
+    desc = data.description
+    if "steps" in desc:
+        return gd([parse_exact(h) for h in desc["steps"]])
+    return Method(desc.get("method", "fsfom"), tuple(tuple(parse_exact(c) for c in row) for row in desc["H"]))
+
+
+def run_method(method: Method, x0: Vec, g: list[Vec]) -> list[Vec]:
+    """x_0..x_N from x_0 and the gradients g_0..g_{N-1} (gradient descent step by step, else by H)."""
+    xs = [tuple(x0)]
+    steps = method.steps
+    for k, row in enumerate(method.H):
+        if steps is not None:
+            xs.append(tuple(a - steps[k] * b for a, b in zip(xs[k], g[k], strict=True)))
+            continue
+        x = list(x0)
+        for i, c in enumerate(row):
+            if c:
+                x = [a - c * b for a, b in zip(x, g[i], strict=True)]
+        xs.append(tuple(x))
+    return xs
 
 
 def interpolation_slack(name: str, q: Exact, pi: tuple[Vec, Vec, Exact], pj: tuple[Vec, Vec, Exact]) -> Exact:
@@ -183,7 +207,7 @@ class Instance:
 
     fclass: str
     q: Exact
-    steps: list[Exact]
+    method: Method
     initial: str
     metric: str
     x: list[Vec]
@@ -197,6 +221,11 @@ class Instance:
     # for a rank-1 solution: the float coordinates (x0 - x*, g_0..g_N) and f_k, from which explicit 1-D
     # functions are built even when the exact instance had to be mixed into two dimensions
     one_d_hint: tuple[list[float], list[float]] | None = field(default=None, repr=False)
+
+    @property
+    def steps(self) -> list[Exact] | None:
+        """Gradient descent's steps, or None for another method."""
+        return self.method.steps
 
     @property
     def dimension(self) -> int:
@@ -223,7 +252,8 @@ class Instance:
             "class": self.fclass + (f" (q = m/L = {self.q})" if self.fclass == "smooth-strongly-convex"
                                     else ""),
             "dimension": str(self.dimension),
-            "steps": [str(h) for h in self.steps],
+            **({"steps": [str(h) for h in self.steps]} if self.steps is not None else
+               {"method": self.method.name, "H": [[str(c) for c in row] for row in self.method.H]}),
             "x_star": "0 (g* = 0, f* = 0)" if self.has_minimizer else "none (nonconvex class)",
             "x": [[str(c) for c in v] for v in self.x],
             "g": [[str(c) for c in v] for v in self.g],
@@ -259,18 +289,17 @@ def metric_quantity(metric: str, x: list[Vec], g: list[Vec], f: list[Exact]) -> 
     raise InstanceError(f"unknown metric '{metric}'")
 
 
-def build_instance(fclass: str, q: Exact, steps: list[Exact], initial: str, metric: str,
+def build_instance(fclass: str, q: Exact, method: Method | list[Exact], initial: str, metric: str,
                    rows: list[Vec], f: list[Exact], check: bool = True) -> Instance:
-    """The instance of basis coordinates ``rows`` (x0 - x* or x0, then g_0..g_N) with the iterates
-    x_{k+1} = x_k - h_k g_k computed exactly, checked (see :func:`check_instance`)."""
-    n_steps = len(steps)
+    """The instance of basis coordinates ``rows`` (x0 - x* or x0, then g_0..g_N) with the method's iterates
+    (gradient descent's steps, or a Method) computed exactly, checked (see :func:`check_instance`)."""
+    method = as_method(method)
+    n_steps = method.N
     if len(rows) != n_steps + 2 or len(f) < n_steps + 1:
         raise InstanceError(f"need {n_steps + 2} basis rows and {n_steps + 1} function values")
     g = [tuple(r) for r in rows[1:]]
-    x = [tuple(rows[0])]
-    for k, h in enumerate(steps):
-        x.append(tuple(a - h * b for a, b in zip(x[k], g[k], strict=True)))
-    inst = Instance(fclass, q, list(steps), initial, metric, x, g, list(f[:n_steps + 1]))
+    x = run_method(method, rows[0], g)
+    inst = Instance(fclass, q, method, initial, metric, x, g, list(f[:n_steps + 1]))
     if check:
         check_instance(inst)
     return inst
@@ -293,16 +322,18 @@ def check_instance(inst: Instance) -> bool:
     """Check exactly every interpolation inequality among all points, the lower bound f_k >= 0 (nonconvex
     class), the update rule and the initial condition (<= 1); set ``valid``, ``checks`` and the values."""
     checks: dict[str, Any] = {"arithmetic": "exact (fractions.Fraction" + (
-        ", Q(sqrt 2))" if any(isinstance(h, QSqrt) for h in inst.steps) else ")")}
+        ", Q(sqrt 2))" if any(isinstance(c, QSqrt) for row in inst.method.H for c in row) else ")")}
     ok = True
-    for k, h in enumerate(inst.steps):  # the update rule, re-checked (a tampered instance must fail here)
-        want = tuple(a - h * b for a, b in zip(inst.x[k], inst.g[k], strict=True))
-        if want != tuple(inst.x[k + 1]):
-            ok = False
-            checks["update_rule"] = f"FAILS at k = {k}"
-            break
-    else:
+    want = run_method(inst.method, inst.x[0], inst.g)  # the update rule, re-checked: tampering fails here
+    bad = next((k for k in range(inst.method.N) if want[k + 1] != tuple(inst.x[k + 1])), None)
+    if bad is not None or len(inst.x) != inst.method.N + 1:
+        ok = False
+        checks["update_rule"] = f"FAILS at k = {bad}"
+    elif inst.steps is not None:
         checks["update_rule"] = "x_{k+1} = x_k - h_k g_k holds exactly for k = 0..N-1"
+    else:
+        checks["update_rule"] = (f"x_{{k+1}} = x_0 - sum_i H[k][i] g_i ({inst.method.name}) holds exactly "
+                                 f"for k = 0..N-1")
     worst: Exact | None = None
     worst_pair = ""
     slacks = pair_slacks(inst)
@@ -356,17 +387,17 @@ def gram_factor(G: np.ndarray, rank_rtol: float = RANK_RTOL) -> np.ndarray:
     return P
 
 
-def _aux_rows(fclass: str, q: Exact, steps: list[Exact], mu: Fraction) -> tuple[list[Vec], list[Exact]]:
+def _aux_rows(fclass: str, q: Exact, method: Method, mu: Fraction) -> tuple[list[Vec], list[Exact]]:
     """Basis rows and f values of the 1-D quadratic mu x^2/2 from x0 = 1 (strictly interpolable when its
     iterates are distinct and mu is strictly inside the class's curvature range)."""
     xs = [Fraction(1)]
-    for h in steps:
-        xs.append(xs[-1] * (1 - mu * h))
+    for row in method.H:
+        xs.append(1 - sum((c * mu * x for c, x in zip(row, xs, strict=False)), Fraction(0)))
     rows = [(Fraction(1),)] + [(mu * x,) for x in xs]
     return rows, [mu * x * x / 2 for x in xs]
 
 
-def _strict_aux(fclass: str, q: Exact, steps: list[Exact], initial: str,
+def _strict_aux(fclass: str, q: Exact, method: Method, initial: str,
                 metric: str) -> tuple[list[Vec], list[Exact], list[Exact]] | None:
     """The strictly interpolable auxiliary instance (every slack > 0) with the largest smallest slack among
     AUX_CURVATURES, scaled to initial quantity <= 1, with its slacks; None if no curvature is strict."""
@@ -374,12 +405,12 @@ def _strict_aux(fclass: str, q: Exact, steps: list[Exact], initial: str,
     ranked = []
     for base in AUX_CURVATURES:
         mu = lo + (1 - lo) * base
-        rows, f = _aux_rows(fclass, q, steps, mu)
+        rows, f = _aux_rows(fclass, q, method, mu)
         scale = shrink_factor(initial_quantity(initial, [rows[0]], [rows[1]], f))
         rows = [tuple(scale * c for c in r) for r in rows]
         f = [scale * scale * v for v in f]
         # rank the candidates by their smallest slack in floats (cheap), then check exactly in that order
-        approx = build_instance(fclass, float(q), [float(h) for h in steps], initial, metric,
+        approx = build_instance(fclass, float(q), method.to_float(), initial, metric,
                                 [tuple(float(c) for c in r) for r in rows], [float(v) for v in f],
                                 check=False)
         ranked.append((min(_all_slacks(approx)), rows, f))
@@ -387,7 +418,7 @@ def _strict_aux(fclass: str, q: Exact, steps: list[Exact], initial: str,
     for smallest, rows, f in ranked:
         if not smallest > 0:
             break
-        inst = build_instance(fclass, q, steps, initial, metric, rows, f, check=False)
+        inst = build_instance(fclass, q, method, initial, metric, rows, f, check=False)
         slacks = _all_slacks(inst)
         if min(slacks) > 0:
             return rows, f, slacks
@@ -404,7 +435,7 @@ def shrink_factor(initial_value: Exact) -> Fraction:
     return sigma
 
 
-def extract_instance(data: PEPData, result: Any, *, steps: list[Any] | None = None, q: Any = None,
+def extract_instance(data: PEPData, result: Any, *, steps: Method | list[Any] | None = None, q: Any = None,
                      rank_rtol: float = RANK_RTOL, shrink: bool = True) -> Instance:
     """The exact instance of a numeric PEP solution (``result.G``, ``result.F``), checked exactly.
 
@@ -418,7 +449,7 @@ def extract_instance(data: PEPData, result: Any, *, steps: list[Any] | None = No
     PREFER_1D_LOSS (relative) against the mixed one, because an explicit function passes through it.
     """
     name, qq = class_of(data, q)
-    hs = steps_of(data, steps)
+    hs = method_of(data, steps)
     initial, metric = data.description["initial"], data.description["metric"]
     if getattr(result, "G", None) is None or getattr(result, "F", None) is None:
         raise InstanceError("the PEP result has no primal solution")
@@ -427,7 +458,7 @@ def extract_instance(data: PEPData, result: Any, *, steps: list[Any] | None = No
     F = np.asarray(result.F, dtype=float)
     if not np.isfinite(F).all():
         raise InstanceError("the PEP result has no finite function values")
-    f = [rationalize(float(v)) for v in F[:len(hs) + 1]]
+    f = [rationalize(float(v)) for v in F[:hs.N + 1]]
     inst = build_instance(name, qq, hs, initial, metric, rows, f)
     numeric_rank = len(rows[0])
     history = [f"rank {numeric_rank} (eigenvalues > {rank_rtol:g} x largest kept), rationalized"]
@@ -468,18 +499,18 @@ def extract_instance(data: PEPData, result: Any, *, steps: list[Any] | None = No
     inst.checks["construction"] = "; ".join(history)
     inst.checks["solver_value"] = repr(float(getattr(result, "value", math.nan)))
     if numeric_rank == 1:
-        inst.one_d_hint = ([float(r[0]) for r in P], [float(v) for v in F[:len(hs) + 1]])
+        inst.one_d_hint = ([float(r[0]) for r in P], [float(v) for v in F[:hs.N + 1]])
     return inst
 
 
-def _snapped_one_d(name: str, q: Exact, steps: list[Exact], initial: str, metric: str, P: np.ndarray,
+def _snapped_one_d(name: str, q: Exact, method: Method, initial: str, metric: str, P: np.ndarray,
                    F: np.ndarray) -> Instance | None:
     """The valid 1-D instance with the largest metric among coarse snappings of a rank-1 solution."""
     best: Instance | None = None
     for den in ONE_D_DENOMINATORS:
         rows = [(Fraction(float(r[0])).limit_denominator(den),) for r in P]
-        f = [Fraction(float(v)).limit_denominator(den) for v in F[:len(steps) + 1]]
-        inst = build_instance(name, q, steps, initial, metric, rows, f)
+        f = [Fraction(float(v)).limit_denominator(den) for v in F[:method.N + 1]]
+        inst = build_instance(name, q, method, initial, metric, rows, f)
         how = f"every number snapped to denominator <= {den}"
         if not inst.valid and _interpolation_ok_but_initial(inst):
             hist = [how]
@@ -497,7 +528,7 @@ def _scaled(inst: Instance, rows: list[Vec], f: list[Exact],
     sigma = shrink_factor(inst.initial_value)
     rows = [tuple(sigma * c for c in r) for r in rows]
     f = [sigma * sigma * v for v in f]
-    inst = build_instance(inst.fclass, inst.q, inst.steps, inst.initial, inst.metric, rows, f)
+    inst = build_instance(inst.fclass, inst.q, inst.method, inst.initial, inst.metric, rows, f)
     history.append(f"scaled by sigma = {sigma} (f by sigma^2) to meet the initial condition")
     return inst, rows, f
 

@@ -1,4 +1,4 @@
-"""The points of a gradient-descent PEP as vectors over the Gram basis."""
+"""The points of a PEP (the iterates of a method, and x*) as vectors over the Gram basis."""
 
 from __future__ import annotations
 
@@ -16,17 +16,14 @@ class Point:
     f_index: int | None
 
 
-def iterate_points(steps: list[Any], with_minimizer: bool) -> list[Point]:
-    """x*, x_0, ..., x_N with x_{k+1} = x_k - h_k g_k; basis 0 is x0 - x* (or x0), basis k+1 is g_k."""
-    points = []
-    if with_minimizer:
-        points.append(Point("*", {}, {}, None))
-    x: dict[int, Any] = {0: 1}
-    for k in range(len(steps) + 1):
-        points.append(Point(str(k), dict(x), {k + 1: 1}, k))
-        if k < len(steps):
-            x = dict(x)
-            x[k + 1] = x.get(k + 1, 0) - steps[k]
+def iterate_points(method: Any, with_minimizer: bool) -> list[Point]:
+    """x*, z_0, ..., z_N of a :class:`pep.methods.Method` (or gradient descent with a list of steps):
+    basis 0 is z0 - x* (or z0), basis k+1 is g_k, and z_{k+1} = z_0 - sum_i H[k][i] g_i."""
+    from pep.methods import as_method
+
+    points = [Point("*", {}, {}, None)] if with_minimizer else []
+    for k, x in enumerate(as_method(method).point_rows()):
+        points.append(Point(str(k), x, {k + 1: 1}, k))
     return points
 
 

@@ -1,8 +1,9 @@
-"""Performance-estimation problems (PEP) for gradient descent, as exact data.
+"""Performance-estimation problems (PEP) of fixed-step first-order methods, as exact data.
 
 Homogeneity: the worst case scales as a power of L and of the initial radius, so every problem is built
 with L = 1 and the initial quantity (R^2, D or G^2) equal to 1, and :func:`pep.scale.rescale` restores
-units. Steps are normalized: x_{k+1} = x_k - (h_k / L) grad f(x_k).
+units. Steps are normalized: x_{k+1} = x_k - (h_k / L) grad f(x_k) for gradient descent, and in general
+x_{k+1} = x_0 - sum_{i <= k} (H[k][i] / L) grad f(x_i) (:mod:`pep.methods`).
 
 Variables. The Gram matrix G (PSD, size n) of the basis ``x0 - x*, g_0, ..., g_N`` (for the nonconvex
 class, which has no minimizer, ``x0, g_0, ..., g_N``) and a vector F of linear variables: F_k = f(x_k) - f*
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pep.classes import FunctionClass
+from pep.methods import Method, as_method
 from pep.points import Point, add_inner, iterate_points
 
 INITIAL_CONDITIONS = ("distance", "function-gap", "gradient")
@@ -63,9 +65,9 @@ class PEPData:
         return [*self.constraints, self.initial]
 
 
-def build_gd_pep(fclass: FunctionClass, steps: list[Any], initial: str, metric: str,
-                 pairs: list[tuple[str, str]] | None = None) -> PEPData:
-    """The PEP of N = len(steps) steps of gradient descent with normalized steps ``steps``.
+def build_pep(fclass: FunctionClass, method: Method | list[Any], initial: str, metric: str,
+              pairs: list[tuple[str, str]] | None = None) -> PEPData:
+    """The PEP of the method (a :class:`pep.methods.Method`, or a list of gradient-descent steps).
 
     ``pairs`` restricts the interpolation inequalities to the named ordered pairs (labels ``"*"``,
     ``"0"``, ..., ``"N"``); the value is then an upper bound that is still a valid proof.
@@ -74,11 +76,14 @@ def build_gd_pep(fclass: FunctionClass, steps: list[Any], initial: str, metric: 
         raise ValueError(f"unknown initial condition '{initial}'")
     if metric not in METRICS:
         raise ValueError(f"unknown metric '{metric}'")
-    n_steps = len(steps)
+    method = as_method(method)
+    if not method.exact:
+        raise ValueError(f"the {method.name} method's coefficients are float64 only: no exact PEP")
+    n_steps = method.N
     has_star = fclass.has_minimizer
     if not has_star and (initial == "distance" or metric == "distance"):
         raise ValueError("the nonconvex class has no minimizer: distance conditions are undefined")
-    points = iterate_points(steps, has_star)
+    points = iterate_points(method, has_star)
     n = n_steps + 2
     nf = n_steps + 1 + (1 if metric == "min-gradient-norm" else 0)
     by_label = {p.label: p for p in points}
@@ -129,9 +134,12 @@ def build_gd_pep(fclass: FunctionClass, steps: list[Any], initial: str, metric: 
                    objective_M=obj_M, objective_b=obj_b,
                    description={"class": fclass.name, "q": fclass.q, "N": n_steps, "initial": initial,
                                 "metric": metric,
-                                "steps": [str(h) for h in steps],
+                                **method.describe(),
                                 "basis": ["x0 - x*" if has_star else "x0"] + [f"g{k}" for k in
                                                                                range(n_steps + 1)]})
 
 
-__all__ = ["Constraint", "PEPData", "Point", "build_gd_pep", "INITIAL_CONDITIONS", "METRICS"]
+build_gd_pep = build_pep  # the name from when gradient descent was the only method
+
+
+__all__ = ["Constraint", "PEPData", "Point", "build_pep", "build_gd_pep", "INITIAL_CONDITIONS", "METRICS"]

@@ -52,8 +52,9 @@ def test_checker_imports_only_the_standard_library() -> None:
              for a in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert names <= STDLIB
-    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, caps and the statement check included
-    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 600
+    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, caps, the statement check and any
+    # method's step matrix H included
+    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 640
 
 
 @pytest.fixture(scope="module")

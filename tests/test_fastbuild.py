@@ -63,13 +63,13 @@ def test_class_by_name_and_float_steps():
 
 
 @pytest.mark.parametrize("bad", [
-    {"fclass": "smooth-concave"}, {"initial": "energy"}, {"metric": "iterate"}, {"steps": []},
-    {"steps": [1.0, -1.0]}, {"steps": [float("nan")]}, {"steps": [0.0]},
+    {"fclass": "smooth-concave"}, {"initial": "energy"}, {"metric": "iterate"}, {"method": []},
+    {"method": [1.0, -1.0]}, {"method": [float("nan")]}, {"method": [0.0]},
     {"fclass": "smooth", "initial": "distance"}, {"fclass": "smooth", "metric": "distance"},
     {"fclass": "smooth-strongly-convex", "q": 1.0}, {"pairs": [("0", "9")]},
 ])
 def test_bad_input(bad):
-    args = {"fclass": "smooth-convex", "steps": [1.0, 1.0], "initial": "distance", "metric": "function-gap",
+    args = {"fclass": "smooth-convex", "method": [1.0, 1.0], "initial": "distance", "metric": "function-gap",
             **bad}
     with pytest.raises(ValueError):
         build_gd_pep_float(**args)
