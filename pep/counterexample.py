@@ -16,7 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pep.instance import Instance, InstanceError, class_of, extract_instance, method_of, nstr50, parse_exact
+from pep.instance import (
+    HEAVY_MIX_S,
+    Instance,
+    InstanceError,
+    class_of,
+    extract_instance,
+    method_of,
+    nstr50,
+    parse_exact,
+)
 from pep.methods import Method
 from pep.problem import PEPData
 from pep.witness_functions import Witness, explicit_witness
@@ -37,9 +46,11 @@ class Refutation:
     detail: Witness | Instance | None = field(default=None, repr=False)
 
 
-def _from_witness(w: Witness) -> Refutation:
+def _from_witness(w: Witness, method: Method) -> Refutation:
     """The refutation by an explicit function."""
-    summary = (f"gradient descent on {w.function.formula()} from x0 = {_brief(w.x0)} gives {w.metric} = "
+    run = "gradient descent" if method.name == "gd" else (
+        f"{method.name} (here gradient descent with steps {', '.join(str(h) for h in w.steps)})")
+    summary = (f"{run} on {w.function.formula()} from x0 = {_brief(w.x0)} gives {w.metric} = "
                f"{nstr50(w.metric_mp, 12)} > bound {nstr50(w.bound, 12)} (exact; 50-digit re-run agrees)")
     return Refutation("explicit-function", w.evidence(), summary, nstr50(w.metric_mp), nstr50(w.bound), w)
 
@@ -84,6 +95,8 @@ def refute_rate(data: PEPData, result: Any, bound_normalized: Any, *, steps: Met
     if result is not None and getattr(result, "G", None) is not None:
         try:
             inst = extract_instance(data, result, steps=method, q=qq)
+            if not inst.valid:
+                inst = extract_instance(data, result, steps=method, q=qq, max_mix_s=HEAVY_MIX_S)
         except InstanceError:
             inst = None
     usable = inst if inst is not None and inst.valid else None
@@ -91,7 +104,7 @@ def refute_rate(data: PEPData, result: Any, bound_normalized: Any, *, steps: Met
     w = None if method.steps is None else explicit_witness(name, method.steps, initial, metric, bound, q=qq,
                                                            instance=usable)
     if w is not None:
-        return _from_witness(w)
+        return _from_witness(w, method)
     if usable is not None and name != "smooth" and usable.metric_value > bound:
         return _from_instance(usable, bound)
     return None

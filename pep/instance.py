@@ -43,6 +43,10 @@ ROUND_DENOMINATOR = 10**12
 # value that repairs every slack (computed in floats) and grows by 10% for MIX_TRIES tries. s <= 1/8
 # (t <= 0.06): a larger t is no longer a "slight" shrink and is refused.
 MAX_MIX_S = Fraction(1, 8)
+# A refutation needs only some valid instance above the bound, not a slight shrink: when the slight mix
+# fails (a solver violation far above what the quadratic's slack can absorb), refute_rate retries with
+# mixing weights up to t = 1 (s <= HEAVY_MIX_S); the metric drops by the factor 1 - t, exactly accounted.
+HEAVY_MIX_S = Fraction(1)
 MIX_TRIES = 30
 # A rank-1 worst case is also tried with every number snapped to denominators <= 10^2 .. 10^8 (no
 # tolerance: the exact check decides). A valid 1-D instance admits an explicit function through it
@@ -252,7 +256,7 @@ class Instance:
             "class": self.fclass + (f" (q = m/L = {self.q})" if self.fclass == "smooth-strongly-convex"
                                     else ""),
             "dimension": str(self.dimension),
-            **({"steps": [str(h) for h in self.steps]} if self.steps is not None else
+            **({"steps": [str(h) for h in self.steps]} if self.method.name == "gd" else
                {"method": self.method.name, "H": [[str(c) for c in row] for row in self.method.H]}),
             "x_star": "0 (g* = 0, f* = 0)" if self.has_minimizer else "none (nonconvex class)",
             "x": [[str(c) for c in v] for v in self.x],
@@ -329,7 +333,7 @@ def check_instance(inst: Instance) -> bool:
     if bad is not None or len(inst.x) != inst.method.N + 1:
         ok = False
         checks["update_rule"] = f"FAILS at k = {bad}"
-    elif inst.steps is not None:
+    elif inst.method.name == "gd":
         checks["update_rule"] = "x_{k+1} = x_k - h_k g_k holds exactly for k = 0..N-1"
     else:
         checks["update_rule"] = (f"x_{{k+1}} = x_0 - sum_i H[k][i] g_i ({inst.method.name}) holds exactly "
@@ -436,7 +440,8 @@ def shrink_factor(initial_value: Exact) -> Fraction:
 
 
 def extract_instance(data: PEPData, result: Any, *, steps: Method | list[Any] | None = None, q: Any = None,
-                     rank_rtol: float = RANK_RTOL, shrink: bool = True) -> Instance:
+                     rank_rtol: float = RANK_RTOL, shrink: bool = True,
+                     max_mix_s: Fraction = MAX_MIX_S) -> Instance:
     """The exact instance of a numeric PEP solution (``result.G``, ``result.F``), checked exactly.
 
     Rationalized coordinates first; if an inequality fails, the Gram matrix is mixed with a strictly
@@ -444,7 +449,8 @@ def extract_instance(data: PEPData, result: Any, *, steps: Method | list[Any] | 
     (a = (1-s^2)/(1+s^2), b = 2s/(1+s^2)), realized exactly by the coordinates [a P | b P_aux]; every
     inequality is linear in (G, F), so its slack becomes a^2 slack + b^2 slack_aux. A final rational
     scaling (coordinates by sigma, f by sigma^2; all inequalities are homogeneous) meets the initial
-    condition. The returned instance has ``valid`` False when no t <= 0.06 repairs it. A rank-1 solution is
+    condition. The returned instance has ``valid`` False when no t (<= 0.06 for the default
+    ``max_mix_s``) repairs it. A rank-1 solution is
     also snapped coarsely (ONE_D_DENOMINATORS); a valid 1-D instance is preferred when it loses at most
     PREFER_1D_LOSS (relative) against the mixed one, because an explicit function passes through it.
     """
@@ -474,7 +480,7 @@ def extract_instance(data: PEPData, result: Any, *, steps: Method | list[Any] | 
             s0 = (math.sqrt(1 + ratio) - 1) / math.sqrt(ratio) if ratio > 0 else 0.0
             for k in range(MIX_TRIES):
                 s = Fraction(s0 * 1.01 * 1.1**k).limit_denominator(10**9)
-                if s <= 0 or s > MAX_MIX_S:
+                if s <= 0 or s > max_mix_s:
                     break
                 a, b = (1 - s * s) / (1 + s * s), 2 * s / (1 + s * s)
                 # linear in (G, F): the mixed slacks, before building (and fully re-checking) the instance

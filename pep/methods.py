@@ -44,7 +44,8 @@ class Method:
 
     @property
     def steps(self) -> list[Any] | None:
-        """Gradient descent's steps h_k (H[k][i] = h_i for every i <= k), or None for another method."""
+        """The steps h_k when the method acts as gradient descent (H[k][i] = h_i for every i <= k: also OGM
+        at N = 1, heavy ball with beta = 0), else None."""
         hs = [row[-1] for row in self.H]
         return hs if all(row == tuple(hs[:len(row)]) for row in self.H) else None
 
@@ -73,10 +74,9 @@ class Method:
 
     def describe(self) -> dict[str, Any]:
         """The method as JSON-ready strings: name, parameters and H (GD: its steps)."""
-        steps = self.steps
         out: dict[str, Any] = {"method": self.name, "method_parameters": dict(self.params)}
-        if steps is not None:
-            out["steps"] = [str(h) for h in steps]
+        if self.name == "gd":
+            out["steps"] = [str(h) for h in self.H[-1]]
         else:
             out["H"] = [[str(c) for c in row] for row in self.H]
         return out

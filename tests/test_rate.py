@@ -46,7 +46,7 @@ def rate(**changes: object) -> str:
     ({"class": "smooth"}, "initial", "no minimizer"),
     ({"metric": "speed"}, "metric", "one of"),
     ({"initial": "hope"}, "initial", "one of"),
-    ({"method": "heavy-ball"}, "method", "only 'gd'"),
+    ({"method": "heavy-ball"}, "schedule", "only for method = 'gd'"),
     ({"solver": "mosek"}, "solver", "one of"),
     ({"pairs": "some"}, "pairs", "one of"),
     ({"pairs": "silver", "class": "smooth", "initial": "function-gap", "bound": "L*D"}, "pairs", "x*"),

@@ -57,12 +57,22 @@ def _rate_statement(claim: Claim, ctx: Context, table: Block) -> tuple[Block, Bl
                                       f"below") from None
         exact = {"form": "1/(1 + sqrt(x))", "x": encode(x)} if x is not None else \
             {"enclosed": str(setup.normalized), "below": encode(below)}
-    steps = [encode(h) for h in setup.steps]
+    if setup.method.name == "gd":
+        steps = [encode(h) for h in setup.steps]
+        how: Block = {"steps": steps}
+        problem: Block = {"kind": "gd", "steps": steps}
+    else:
+        if not setup.method.exact:
+            raise FieldError("method", f"the {setup.method.name} method at N = {setup.method.N} is not "
+                                       "exact: no PEP certificate")
+        rows = [[encode(c) for c in row] for row in setup.method.H]
+        how = {"method": setup.method.name, "H": rows}
+        problem = {"kind": "fsfom", "method": setup.method.name, "H": rows}
     schedule = setup.schedule if setup.h is None else f"{setup.schedule} h = {setup.h}"
     return {"class": table["class"], "L": str(setup.L), "m": str(setup.m), "q": encode(setup.q),
-            "N": len(steps), "steps": steps, "schedule": schedule, "initial": table["initial"],
+            "N": setup.method.N, **how, "schedule": schedule, "initial": table["initial"],
             "metric": table["metric"], "bound": table["bound"], "bound_normalized": str(setup.normalized),
-            "bound_exact": exact}, {"kind": "gd", "class": setup.fclass, "q": encode(setup.q), "steps": steps,
+            "bound_exact": exact}, {**problem, "class": setup.fclass, "q": encode(setup.q),
                                     "initial": setup.initial, "metric": setup.metric}
 
 

@@ -1,4 +1,5 @@
-"""``kind = "rate"``: a worst-case bound for gradient descent over a function class, decided by a PEP.
+"""``kind = "rate"``: a worst-case bound for a fixed-step first-order method (gradient descent, heavy ball,
+Nesterov, OGM, a user's H) over a function class, decided by a PEP.
 
 The PEP's floating value is never a verdict. Certified needs an exact dual certificate
 (:mod:`pep.certificate`); refuted needs an exact interpolating instance or an explicit function re-run
@@ -22,6 +23,7 @@ from core.expr import make_symbol, parse_expr
 from numeric.evaluate import cross_check
 from numeric.interval import sign_of
 from pep.classes import CLASSES
+from pep.methods import METHODS, Method, gd
 from pep.pairs import PAIR_SETS, pair_set
 from pep.problem import INITIAL_CONDITIONS, METRICS
 from pep.scale import scale_factor
@@ -33,15 +35,13 @@ from verify.checkers.base import Checker, Context
 from verify.claims import Claim
 from verify.fields import count_field, is_negative, number_field, require_positive, steps_field, to_field
 from verify.limits import pep_limits
+from verify.method_fields import method_field
 from verify.verdict import Outcome, Verdict
 
 SOLVERS = ("scs", "clarabel", "scs-cvxpy")
 INITIAL_SIZE = {"distance": "R", "function-gap": "D", "gradient": "G"}
 # The size symbol enters as R^2, D, G^2 (the initial conditions bound squared norms and a gap).
 INITIAL_POWER = {"distance": 2, "function-gap": 1, "gradient": 2}
-# SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves errors of about 1e-6 in normalized values of order 1e-3..1;
-# a solver value above the bound by less than this is not worth a refutation attempt of its own.
-SOLVER_VALUE_TOL = 1e-6
 # The normalized steps (x+ = x - (h/L) grad f) enter the PEP through partial sums h_j + ... + h_k and their
 # squares, next to entries of size 1: past a total of MAX_STEP_SUM the float64 data span more than 1e16,
 # all of float64's precision, so no floating solution means anything (h = 1e308 even overflows SCS's setup).
@@ -57,11 +57,11 @@ MAX_CONDITION_GAP = 10**8
 
 @register
 class RateChecker(Checker):
-    """Worst case of N steps of gradient descent over a class, against a claimed bound."""
+    """Worst case of N steps of a method over a class, against a claimed bound."""
 
     kind = "rate"
     required = ("class", "L", "initial", "metric", "bound")
-    optional = ("m", "method", "steps", "schedule", "h", "N", "solver", "pairs")
+    optional = ("m", "method", "steps", "schedule", "h", "N", "solver", "pairs", "beta", "H", "H_form")
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         setup = RateSetup.parse(claim, ctx)
@@ -80,6 +80,8 @@ class RateSetup:
     L: Any
     m: Any
     q: Any
+    method: Method
+    prefix: Callable[[int], Method]
     steps: list[Any]
     schedule: str
     h: Any
@@ -99,9 +101,9 @@ class RateSetup:
         fclass = claim.get("class")
         if fclass not in CLASSES:
             raise FieldError("class", f"must be one of {', '.join(CLASSES)}, got {fclass!r}")
-        method = claim.get("method", "gd")
-        if method != "gd":
-            raise FieldError("method", f"only 'gd' (gradient descent) is supported, got {method!r}")
+        method_name = claim.get("method", "gd")
+        if method_name not in METHODS:
+            raise FieldError("method", f"must be one of {', '.join(METHODS)}, got {method_name!r}")
         L = number_field(claim, "L", ctx)
         require_positive(L, "L", "L")
         m = _strong_convexity(claim, ctx, fclass, L)
@@ -114,7 +116,11 @@ class RateSetup:
             field = "initial" if initial == "distance" else "metric"
             raise FieldError(field, "the class 'smooth' (nonconvex) has no minimizer: "
                                     "'distance' is undefined")
-        steps, h, schedule = _steps(claim, ctx, {"L": L, "m": m})
+        if method_name == "gd":
+            steps, h, schedule = _steps(claim, ctx, {"L": L, "m": m})
+        else:
+            spec = method_field(claim, ctx, method_name, {"L": L, "m": m})
+            steps, h, schedule = [], None, spec.label
         solver = claim.get("solver", "scs")
         if solver not in SOLVERS:
             raise FieldError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
@@ -125,12 +131,17 @@ class RateSetup:
         if pairs != "all" and fclass == "smooth":
             raise FieldError("pairs", "restricted pair sets use x*, which the class 'smooth' does not have")
         bound_text = claim.get("bound")
-        bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, len(steps), h,
-                                                                    initial, metric)
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
-        exact_steps = [to_field(s, "steps") for s in steps]
-        _check_magnitudes(exact_steps, q, schedule)
-        return cls(claim=claim, fclass=fclass, L=L, m=m, q=q,
+        if method_name == "gd":
+            exact_steps = [to_field(s, "steps") for s in steps]
+            _check_magnitudes(exact_steps, q, schedule)
+            method, prefix = gd(exact_steps), (lambda k: gd(_prefix_steps(schedule, exact_steps, k)))
+        else:
+            exact_steps, method, prefix = [], spec.method, spec.prefix
+            _check_coefficients(method)
+        bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, method.N, h,
+                                                                    initial, metric)
+        return cls(claim=claim, fclass=fclass, L=L, m=m, q=q, method=method, prefix=prefix,
                    steps=exact_steps, schedule=schedule, h=h,
                    initial=initial, metric=metric, solver=solver, pairs=pairs, bound_text=str(bound_text),
                    bound=bound, normalized=normalized, crosscheck=crosscheck, bound_at=bound_at)
@@ -165,6 +176,16 @@ def _check_magnitudes(steps: list[Fraction | QSqrt], q: Any, schedule: str) -> N
         if not 0 < qf < 1 or 1 / (1 - qf) > MAX_CONDITION_GAP:
             raise FieldError("m", f"m/L = {float(q):.3g} is too close to 0 or 1 for a float64 PEP (need m/L "
                                   f"representable in float64 and L/(L - m) <= {MAX_CONDITION_GAP:.0e})")
+
+
+def _check_coefficients(method: Method) -> None:
+    """The same float64 spread as for steps (MAX_STEP_SUM): the largest |H[k][i]| must stay below it."""
+    if not method.exact:
+        return
+    big = max(abs(float(c)) for row in method.H for c in row)  # a size guard, not a verdict
+    if not big < MAX_STEP_SUM:
+        raise FieldError("method", f"the method's coefficients reach {big:.3g}, above {MAX_STEP_SUM:.0e}: "
+                                   "float64 cannot represent the PEP's data faithfully")
 
 
 def _sign(x: Fraction | QSqrt) -> int:
@@ -256,24 +277,21 @@ def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, i
 
 
 def decide(setup: RateSetup, ctx: Context) -> Outcome:
-    """Solve the PEP, then look for an exact refutation or an exact certificate, in the likelier order."""
-    from pep.engine import normalized_class
-    from pep.fastbuild import build_gd_pep_float
-    from pep.problem import build_gd_pep
-    from pep.solve import solve
+    """Hand the typed problem and the exact bound to :func:`pep.decide.decide_rate`; format its decision."""
+    from pep.decide import RateProblem, decide_rate
 
-    fclass = normalized_class(setup.fclass, 1, setup.q)
-    pairs = None if setup.pairs == "all" else pair_set(setup.pairs, len(setup.steps))
+    n_steps = setup.method.N
+    pairs = None if setup.pairs == "all" else pair_set(setup.pairs, n_steps)
     check_pep_size(setup, pairs)
-    result = solve(build_gd_pep_float(fclass, setup.steps, setup.initial, setup.metric, pairs), setup.solver)
-    # the exact data (needed by certificates and counterexamples only) is built once, when first asked for
-    data = LazyExact(lambda: build_gd_pep(fclass, setup.steps, setup.initial, setup.metric, pairs))
-    beta = setup.normalized
+    problem = RateProblem(setup.fclass, setup.q, setup.method, setup.initial, setup.metric, pairs,
+                          setup.solver)
+    decision = decide_rate(problem, exact_bound(setup))
+    result, beta = decision.result, setup.normalized
     evidence: dict[str, Any] = {
-        "series": _series(setup, result.value, lambda k: build_gd_pep_float(
-            fclass, _prefix_steps(setup, k), setup.initial, setup.metric)),
-        "plot": {"type": "schedule", "steps": [float(h) for h in setup.steps]},
-        "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": len(setup.steps),
+        "series": _series(setup, result.value, lambda k: problem.float_data(setup.prefix(k))),
+        **({"plot": {"type": "schedule", "steps": [float(h) for h in setup.steps]}} if setup.steps else {}),
+        "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": n_steps,
+        "method": setup.method.name,
         "steps": _show_steps(setup), "initial": setup.initial, "metric": setup.metric,
         "bound": setup.bound_text, "bound_normalized": str(beta),
         "bound_crosscheck": setup.crosscheck,
@@ -284,23 +302,53 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         "solver_worst_case": _fmt(result.value),
         "build_seconds": round(result.build_seconds, 3), "solve_seconds": round(result.solve_seconds, 3),
     }
-    if not result.ok or not math.isfinite(result.value):
-        reason = f"the SDP solver did not converge (status {result.status}); no verdict from its numbers"
-        evidence["reason"] = reason
-        return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
-    above = result.value > float(sp.N(beta, 30)) + SOLVER_VALUE_TOL
-    attempts = (_refute, _certify) if above else (_certify, _refute)
-    reasons = []
-    for attempt in attempts:
-        outcome = attempt(setup, data, result, evidence, ctx)
-        if isinstance(outcome, Outcome):
-            return outcome
-        reasons.append(outcome)
-    where = "above" if above else "at or below"
-    reason = (f"solver worst case {_fmt(result.value)} is {where} the normalized bound {_fmt(beta)} "
-              f"(floating evidence only); " + "; ".join(reasons))
-    evidence["reason"] = reason
-    return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+    if decision.certificate is not None:
+        record_attempt(decision.certificate, evidence, ctx, setup.claim)
+    if decision.verdict == "certified":
+        note = _certified_below_note(setup)
+        if note:
+            evidence["certified_bound"] = note
+        summary = (f"{decision.reason}: worst {setup.metric} <= {setup.bound_text} for every {setup.fclass} "
+                   f"function in every dimension")
+        return Outcome(Verdict.CERTIFIED, summary, evidence)
+    if decision.verdict == "refuted":
+        refutation = decision.refutation
+        evidence["counterexample"] = refutation.evidence
+        evidence["counterexample_kind"] = refutation.kind
+        factor = scale_factor(setup.L, 1, setup.initial, setup.metric)
+        summary = (f"{refutation.summary} (normalized units: L = 1, initial quantity 1; multiply by {factor} "
+                   f"for L = {setup.L})") if factor != 1 else refutation.summary
+        return Outcome(Verdict.REFUTED, summary, evidence)
+    evidence["reason"] = decision.reason
+    return Outcome(Verdict.INCONCLUSIVE, decision.reason, evidence)
+
+
+def exact_bound(setup: RateSetup) -> Any:
+    """The claim's normalized bound as :class:`pep.decide.ExactBound`: itself when in Q or Q(sqrt 2), else
+    rationals just below and above it proved by an interval enclosure (and 1/(1 + sqrt x) when it has that
+    form, which the certificate proves exactly)."""
+    from pep.decide import ExactBound
+
+    beta = setup.normalized
+    approx = float(sp.N(beta, 30))
+    try:
+        return ExactBound(value=to_field(beta, "bound"), approx=approx)
+    except FieldError:
+        pass
+    return ExactBound(below=_exact_bound(beta), above=_exact_bound(beta, above=True),
+                      sqrt_form=_inverse_one_plus_sqrt(beta), approx=approx)
+
+
+def _certified_below_note(setup: RateSetup) -> str | None:
+    """How a bound outside Q(sqrt 2) was certified (a rational below it), or None when it is exact."""
+    tau = _exact_bound(setup.normalized)
+    if tau is None or sp.sympify(str(tau)) == setup.normalized:
+        return None
+    below = _inverse_one_plus_sqrt(setup.normalized)
+    how = ("proved by a rigorous interval enclosure" + (
+        f", and inside the certificate exactly as 1/(1 + sqrt(x)), x = {below}, by squaring"
+        if below is not None else ""))
+    return f"{tau}, below the claimed {setup.normalized} ({how})"
 
 
 # Peak memory of a PEP solve, dominated by SCS's factorization of its KKT system (the float build peaks
@@ -319,92 +367,37 @@ PEP_FILL_BYTES = {"smooth-convex": 5e-5, "smooth-strongly-convex": 0.0, "smooth"
 MAX_PEP_BYTES = 4e9
 
 
-def pep_entries(fclass: str, n: int, pairs: list[tuple[str, str]] | None) -> int:
-    """The number of matrix entries the PEP's interpolation inequalities contribute before summing."""
+def pep_entries(fclass: str, n: int, pairs: list[tuple[str, str]] | None, dense: bool = False) -> int:
+    """The number of matrix entries the PEP's interpolation inequalities contribute before summing
+    (``dense``: x_i - x_j involves every gradient up to max(i, j), as for momentum methods; gradient
+    descent's involves the |i - j| between)."""
     labels = ([-1] if fclass != "smooth" else []) + list(range(n + 1))
     chosen = pairs if pairs is not None else [(a, b) for a in labels for b in labels if a != b]
     quadratic = fclass != "smooth-convex"  # ||x_i - x_j||^2 terms: dense in the gradient basis
     total = 0
     for a, b in chosen:
         i, j = (-1 if a in ("*", -1) else int(a)), (-1 if b in ("*", -1) else int(b))
-        terms = (max(i, j) + 2) if min(i, j) < 0 else abs(i - j) + 2
+        terms = (max(i, j) + 2) if min(i, j) < 0 or dense else abs(i - j) + 2
         total += terms + 4 + (terms * terms if quadratic else 0)
     return total
 
 
-def pep_bytes(fclass: str, n: int, pairs: list[tuple[str, str]] | None) -> float:
+def pep_bytes(fclass: str, n: int, pairs: list[tuple[str, str]] | None, dense: bool = False) -> float:
     """Estimated peak memory of building and solving the PEP (see PEP_BYTES_PER_ENTRY)."""
-    e = pep_entries(fclass, n, pairs)
+    e = pep_entries(fclass, n, pairs, dense)
     return e * (PEP_BYTES_PER_ENTRY[fclass] + PEP_FILL_BYTES[fclass] * e)
 
 
 def check_pep_size(setup: RateSetup, pairs: list[tuple[str, str]] | None) -> None:
     """Refuse, before building, a PEP whose solve would not fit in MAX_PEP_BYTES (one-line error)."""
-    n = len(setup.steps)
-    need = pep_bytes(setup.fclass, n, pairs)
+    n = setup.method.N
+    need = pep_bytes(setup.fclass, n, pairs, dense=setup.method.steps is None)
     if need > MAX_PEP_BYTES:
         which = "all pairs" if pairs is None else f"{len(pairs)} pairs"
-        field = "steps" if setup.schedule == "list" else "N"
+        field = {"list": "steps"}.get(setup.schedule, "H" if setup.method.name == "fsfom" else "N")
         raise CapExceeded("pep_size", f"the PEP for N = {n} ({setup.fclass}, {which}) would need about "
                                       f"{need / 1e9:.2g} GB for SCS (cap {MAX_PEP_BYTES / 1e9:g} GB); name a "
                                       f"restricted 'pairs' set or lower N", field)
-
-
-class LazyExact:
-    """Exact PEP data built on first use (pure-Python arithmetic: seconds at N = 127 with all pairs)."""
-
-    def __init__(self, build: Any) -> None:
-        self._build, self._data = build, None
-
-    def get(self) -> Any:
-        """The exact data."""
-        if self._data is None:
-            self._data = self._build()
-        return self._data
-
-
-def _certify(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
-             ctx: Context) -> Outcome | str:
-    try:
-        from pep.certificate import certify_bound
-    except ImportError:
-        return "exact certificates are not available in this build"
-    tau = _exact_bound(setup.normalized)
-    if tau is None:
-        return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) lower approximation"
-    below = _inverse_one_plus_sqrt(setup.normalized)
-    if sp.sympify(str(tau)) != setup.normalized:
-        how = ("proved by a rigorous interval enclosure" + (
-            f", and inside the certificate exactly as 1/(1 + sqrt(x)), x = {below}, by squaring"
-            if below is not None else ""))
-        evidence["certified_bound"] = f"{tau}, below the claimed {setup.normalized} ({how})"
-    attempt = certify_bound(data.get(), tau, bound_below=below)
-    record_attempt(attempt, evidence, ctx, setup.claim)
-    if not attempt.ok:
-        return f"no exact certificate: {attempt.reason}"
-    summary = (f"exact dual certificate ({attempt.method}): worst {setup.metric} <= {setup.bound_text} "
-               f"for every {setup.fclass} function in every dimension")
-    return Outcome(Verdict.CERTIFIED, summary, evidence)
-
-
-def _refute(setup: RateSetup, data: Any, result: Any, evidence: dict[str, Any],
-            ctx: Context) -> Outcome | str:
-    try:
-        from pep.counterexample import refute_rate
-    except ImportError:
-        return "counterexamples are not available in this build"
-    beta = _exact_bound(setup.normalized, above=True)
-    if beta is None:
-        return f"the bound {setup.normalized} has no exact rational or Q(sqrt 2) upper approximation"
-    refutation = refute_rate(data.get(), result, beta, steps=setup.steps, q=setup.q)
-    if refutation is None:
-        return "no exact counterexample"
-    evidence["counterexample"] = refutation.evidence
-    evidence["counterexample_kind"] = refutation.kind
-    factor = scale_factor(setup.L, 1, setup.initial, setup.metric)
-    summary = (f"{refutation.summary} (normalized units: L = 1, initial quantity 1; multiply by {factor} "
-               f"for L = {setup.L})") if factor != 1 else refutation.summary
-    return Outcome(Verdict.REFUTED, summary, evidence)
 
 
 def _inverse_one_plus_sqrt(beta: Any) -> QSqrt | None:
@@ -446,11 +439,11 @@ SERIES_N = (1, 2, 4, 8, 16)  # the plot's extra horizons: cheap solves (N <= 16)
 SILVER_SERIES_N = (1, 3, 7, 15)  # the Silver schedule is made for N = 2^k - 1
 
 
-def _prefix_steps(setup: RateSetup, k: int) -> list[Any]:
+def _prefix_steps(schedule: str, steps: list[Any], k: int) -> list[Any]:
     """The schedule's first k steps (the named schedules are defined for every length)."""
-    if setup.schedule == "silver":
+    if schedule == "silver":
         return silver_steps(k)
-    return setup.steps[:k]
+    return steps[:k]
 
 
 def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
@@ -458,7 +451,7 @@ def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
     and the smaller horizons in SERIES_N. Floating evidence for a picture, never for a verdict."""
     from pep.solve import solve
 
-    n = len(setup.steps)
+    n = setup.method.N
     rows = []
     horizons = SILVER_SERIES_N if setup.schedule == "silver" else SERIES_N
     for k in [k for k in horizons if k < n] + [n]:
@@ -469,6 +462,8 @@ def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
 
 
 def _show_steps(setup: RateSetup) -> str:
+    if setup.method.name != "gd":
+        return setup.schedule
     if setup.schedule == "constant":
         return f"constant h = {setup.h}"
     shown = ", ".join(str(s) for s in setup.steps[:8])

@@ -1,0 +1,178 @@
+"""pep decides: a typed rate problem and an exact bound in, a typed decision out.
+
+The pipeline every rate claim goes through, in one place: build the float PEP and solve it; build the exact
+PEP only when a certificate or a counterexample is asked for; try the likelier of the two first (a solver
+value above the bound suggests a refutation). The decision is CERTIFIED only with an exactly checked dual
+certificate (:mod:`pep.certificate`), REFUTED only with an exact counterexample (:mod:`pep.counterexample`);
+the solver's number alone is always INCONCLUSIVE, with the reason. The claim checker in
+``verify/checkers/rate.py`` only parses fields and formats the decision.
+
+    >>> from fractions import Fraction
+    >>> from pep.methods import gd
+    >>> d = decide_rate(RateProblem("smooth-convex", 0, gd([Fraction(1)] * 2), "distance", "function-gap"),
+    ...                 ExactBound(Fraction(1, 10)))
+    >>> d.verdict
+    'certified'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from pep.methods import Method
+
+# SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves errors of about 1e-6 in normalized values of order 1e-3..1;
+# a solver value above the bound by less than this is not worth trying a refutation first.
+SOLVER_VALUE_TOL = 1e-6
+VERDICTS = ("certified", "refuted", "inconclusive")
+
+
+@dataclass(frozen=True)
+class RateProblem:
+    """The worst case of ``method`` over the class (normalized: L = 1, q = m/L, initial quantity 1)."""
+
+    fclass: str
+    q: Any
+    method: Method
+    initial: str
+    metric: str
+    pairs: list[tuple[str, str]] | None = None
+    solver: str = "scs"
+
+    def normalized_class(self) -> Any:
+        """The class object with L = 1."""
+        from pep.engine import normalized_class
+
+        return normalized_class(self.fclass, 1, self.q)
+
+    def float_data(self, method: Method | None = None) -> Any:
+        """The float64 PEP (of ``method`` when given, e.g. a shorter horizon for a plot)."""
+        from pep.fastbuild import build_pep_float
+
+        pairs = self.pairs if method is None else None
+        return build_pep_float(self.normalized_class(), method or self.method, self.initial, self.metric,
+                               pairs)
+
+    def exact_data(self) -> Any:
+        """The exact PEP (Fractions, or Q(sqrt 2) elements)."""
+        from pep.problem import build_pep
+
+        return build_pep(self.normalized_class(), self.method, self.initial, self.metric, self.pairs)
+
+
+@dataclass(frozen=True)
+class ExactBound:
+    """The normalized bound: exact when in Q or Q(sqrt 2) (``value``); otherwise a rational ``below`` it
+    (what a certificate may prove, optionally with ``sqrt_form`` x: bound = 1/(1 + sqrt x) proved inside the
+    certificate) and a rational ``above`` it (what a counterexample must exceed), both proved by the caller;
+    ``approx`` is a float for ordering the attempts only."""
+
+    value: Any = None
+    below: Any = None
+    above: Any = None
+    sqrt_form: Any = None
+    approx: float | None = None
+
+    @property
+    def certify_target(self) -> Any:
+        """The exact number a certificate must prove the worst case below."""
+        return self.value if self.value is not None else self.below
+
+    @property
+    def refute_target(self) -> Any:
+        """The exact number a counterexample must exceed."""
+        return self.value if self.value is not None else self.above
+
+    def as_float(self) -> float:
+        """The bound as a float (ordering of the attempts; never a verdict)."""
+        if self.approx is not None:
+            return self.approx
+        target = self.certify_target if self.certify_target is not None else self.refute_target
+        return float(target) if target is not None else math.nan
+
+
+@dataclass
+class Decision:
+    """The verdict, its reason, the numeric solution and the exact evidence that decided it."""
+
+    verdict: str
+    reason: str
+    result: Any
+    certificate: Any = None  # pep.certificate.CertificateAttempt of the last certificate try, if any
+    refutation: Any = None  # pep.counterexample.Refutation when refuted
+    attempts: list[str] = field(default_factory=list)
+
+
+class LazyExact:
+    """Exact PEP data built on first use (pure-Python arithmetic: seconds at N = 127 with all pairs)."""
+
+    def __init__(self, build: Any) -> None:
+        self._build, self._data = build, None
+
+    def get(self) -> Any:
+        """The exact data."""
+        if self._data is None:
+            self._data = self._build()
+        return self._data
+
+
+def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
+    """Solve, then certify or refute exactly, in the likelier order; inconclusive with the reasons."""
+    from pep.solve import solve
+
+    result = solve(problem.float_data(), problem.solver)
+    if not result.ok or not math.isfinite(result.value):
+        return Decision("inconclusive", f"the SDP solver did not converge (status {result.status}); no "
+                                        f"verdict from its numbers", result)
+    if not problem.method.exact:
+        return Decision("inconclusive", f"solver worst case {result.value:.10g} (floating evidence only): "
+                                        f"the {problem.method.name} method's coefficients at N = "
+                                        f"{problem.method.N} are not in Q or Q(sqrt 2), so no exact "
+                                        f"certificate or instance can be built", result)
+    data = LazyExact(problem.exact_data)
+    decision = Decision("inconclusive", "", result)
+    above = result.value > bound.as_float() + SOLVER_VALUE_TOL
+    for attempt in ((_refute, _certify) if above else (_certify, _refute)):
+        if attempt(problem, bound, data, decision):
+            return decision
+    where = "above" if above else "at or below"
+    decision.reason = (f"solver worst case {result.value:.10g} is {where} the normalized bound "
+                       f"{bound.as_float():.10g} (floating evidence only); " + "; ".join(decision.attempts))
+    return decision
+
+
+def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
+    from pep.certificate import certify_bound
+
+    tau = bound.certify_target
+    if tau is None:
+        decision.attempts.append("the bound has no exact rational or Q(sqrt 2) lower approximation")
+        return False
+    attempt = certify_bound(data.get(), tau, bound_below=bound.sqrt_form)
+    decision.certificate = attempt
+    if not attempt.ok:
+        decision.attempts.append(f"no exact certificate: {attempt.reason}")
+        return False
+    decision.verdict = "certified"
+    decision.reason = f"exact dual certificate ({attempt.method})"
+    return True
+
+
+def _refute(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
+    from pep.counterexample import refute_rate
+
+    beta = bound.refute_target
+    if beta is None:
+        decision.attempts.append("the bound has no exact rational or Q(sqrt 2) upper approximation")
+        return False
+    refutation = refute_rate(data.get(), decision.result, beta, steps=problem.method, q=problem.q)
+    if refutation is None:
+        decision.attempts.append("no exact counterexample")
+        return False
+    decision.verdict, decision.reason, decision.refutation = "refuted", refutation.summary, refutation
+    return True
+
+
+__all__ = ["Decision", "ExactBound", "LazyExact", "RateProblem", "VERDICTS", "decide_rate"]
