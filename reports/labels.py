@@ -17,7 +17,7 @@ LABELS: dict[str, str] = {
     "rhs": "right-hand side", "difference": "difference", "rounding": "rounding rule",
     "interval": "accepted interval", "where": "where", "bound": "claimed bound", "quantity": "quantity",
     "variables": "variables", "f": "f", "class": "function class", "initial": "initial condition",
-    "metric": "metric", "steps": "steps", "N": "N", "K": "K", "L": "L", "m": "m", "alpha": "alpha",
+    "metric": "metric", "steps": "steps", "H": "step matrix H", "N": "N", "K": "K", "L": "L", "m": "m", "alpha": "alpha",
     "beta": "beta", "lambda": "lambda", "x": "x", "g": "g", "a": "a", "b": "b", "c": "c", "k": "k",
     "x0": "x0", "tau": "tau", "alpha0": "alpha0", "f_star": "f*", "step": "step", "momentum": "momentum",
     "max_backtracks": "max backtracks", "name": "name",
