@@ -81,14 +81,17 @@ class Q2:
     def __init__(self, a: Fraction | int = 0, b: Fraction | int = 0) -> None:
         self.a, self.b = Fraction(a), Fraction(b)
 
+    # the rational case (b = 0 on both sides) is the common one: skip the sqrt 2 part and re-conversion
     def __add__(self, o: Q2) -> Q2:
-        return Q2(self.a + o.a, self.b + o.b)
+        return _q2(self.a + o.a, self.b + o.b if self.b or o.b else _F0)
 
     def __sub__(self, o: Q2) -> Q2:
-        return Q2(self.a - o.a, self.b - o.b)
+        return _q2(self.a - o.a, self.b - o.b if self.b or o.b else _F0)
 
     def __mul__(self, o: Q2) -> Q2:
-        return Q2(self.a * o.a + 2 * self.b * o.b, self.a * o.b + self.b * o.a)
+        if not self.b and not o.b:
+            return _q2(self.a * o.a, _F0)
+        return _q2(self.a * o.a + 2 * self.b * o.b, self.a * o.b + self.b * o.a)
 
     def inv(self) -> Q2:
         n = self.a * self.a - 2 * self.b * self.b
@@ -107,6 +110,16 @@ class Q2:
 
     def __str__(self) -> str:
         return f"{self.a}" if not self.b else f"{self.a} + {self.b}*sqrt(2)"
+
+
+_F0 = Fraction(0)
+
+
+def _q2(a: Fraction, b: Fraction) -> Q2:
+    """A Q2 from two Fractions, without re-converting them."""
+    x = object.__new__(Q2)
+    x.a, x.b = a, b
+    return x
 
 
 ZERO, ONE = Q2(0), Q2(1)
@@ -261,8 +274,9 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
                 form.f(fs[i], ZERO - lam)
             form.inner(vec((gs[j], 1)), dx, lam)
             form.inner(dg, dg, lam * w)
-            form.inner(dx, dx, lam * w * q)
-            form.inner(dg, dx, ZERO - lam * w * q * Q2(2))
+            if q.a or q.b:  # the strongly convex and nonconvex terms (zero for the convex class)
+                form.inner(dx, dx, lam * w * q)
+                form.inner(dg, dx, ZERO - lam * w * q * Q2(2))
         elif kind == "lower-bound" and (problem["kind"] in RATE_KINDS and not star or "xs" in fs
                                         and i != "xs"):
             if problem["kind"] == "points":

@@ -550,12 +550,19 @@ def _reconstruction(data: PEPData, bound: Fraction, time_limit: float | None
     return None, None, reason
 
 
+# A solver value within this (relative) of the bound leaves rounding no margin to work with: SCS and
+# Clarabel stop at about 1e-7 (pep.solve.SCS_EPS), so a value that close is "at the bound".
+TIGHT_RTOL = 1e-6
+
+
 def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None, problem: dict | None = None,
-                  bound_below: Any = None) -> CertificateAttempt:
+                  bound_below: Any = None, numeric_value: float | None = None) -> CertificateAttempt:
     """Try to prove ``worst case <= bound`` (normalized units) with an exactly checked dual certificate.
 
     ``problem`` completes ``data.description`` (e.g. {"q": ...}); ``bound_below`` = x adds the exact proof
-    that bound <= 1/(1 + sqrt(x)) (for published bounds outside Q(sqrt 2), e.g. the Silver rate)."""
+    that bound <= 1/(1 + sqrt(x)) (for published bounds outside Q(sqrt 2), e.g. the Silver rate).
+    ``numeric_value``, the solver's worst case when known: at the bound (a tight claim, no margin for
+    rounding) the exact reconstruction is tried first."""
     t0 = time.perf_counter()
     bound = parse_exact(bound)
 
@@ -576,7 +583,8 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
     if tau < 0:
         return fail(f"negative bound {bound}", "none")
     attempts = []
-    for method in ("rounding", "reconstruction"):
+    tight = numeric_value is not None and abs(numeric_value - float(bound)) <= TIGHT_RTOL * abs(float(bound))
+    for method in ("reconstruction", "rounding") if tight else ("rounding", "reconstruction"):
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             attempts.append(f"{method}: time limit")
@@ -596,22 +604,33 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
         if lam is None:
             attempts.append(f"{method}: {info}")
             continue
-        names = [c.name for c in data.all_constraints]
-        cert = {"format": FORMAT, "problem": desc, "bound": encode(bound), "tau": encode(lam[-1]),
-                "multipliers": {nm: encode(v) for nm, v in zip(names, lam, strict=True) if v},
-                "psd": {"basis": desc.get("basis", data.description.get("basis", [])), "columns": cols},
-                "method": method}
-        cert["multipliers"]["initial"] = encode(lam[-1])
-        if bound_below is not None:
-            cert["bound_below"] = {"form": "1/(1 + sqrt(x))", "x": encode(parse_exact(bound_below))}
-        t1 = time.perf_counter()
-        ok, why = certcheck.check(cert)
-        check_seconds = time.perf_counter() - t1
-        if ok:
-            return CertificateAttempt(True, cert, f"{method}: {info}; {why}", time.perf_counter() - t0,
-                                      check_seconds, method)
-        attempts.append(f"{method}: exact check failed: {why}")
+        attempt = checked_certificate(data, desc, bound, lam, cols, method, info, t0, bound_below)
+        if attempt.ok:
+            return attempt
+        attempts.append(attempt.reason)
     return fail("; ".join(attempts), "none")
+
+
+def checked_certificate(data: PEPData, desc: dict, bound: Any, lam: list[Any], cols: list[dict], method: str,
+                        info: str, t0: float, bound_below: Any = None) -> CertificateAttempt:
+    """The certificate of multipliers ``lam`` (constraint order, tau last) and PSD columns, re-checked by
+    the standard-library checker :func:`pep.certcheck.check` before it counts."""
+    names = [c.name for c in data.all_constraints]
+    cert = {"format": FORMAT, "problem": desc, "bound": encode(bound), "tau": encode(lam[-1]),
+            "multipliers": {nm: encode(v) for nm, v in zip(names, lam, strict=True) if v},
+            "psd": {"basis": desc.get("basis", data.description.get("basis", [])), "columns": cols},
+            "method": method}
+    cert["multipliers"]["initial"] = encode(lam[-1])
+    if bound_below is not None:
+        cert["bound_below"] = {"form": "1/(1 + sqrt(x))", "x": encode(parse_exact(bound_below))}
+    t1 = time.perf_counter()
+    ok, why = certcheck.check(cert)
+    check_seconds = time.perf_counter() - t1
+    if ok:
+        return CertificateAttempt(True, cert, f"{method}: {info}; {why}", time.perf_counter() - t0,
+                                  check_seconds, method)
+    return CertificateAttempt(False, None, f"{method}: exact check failed: {why}", time.perf_counter() - t0,
+                              check_seconds, method)
 
 
 def rational_below_inv_one_plus_sqrt(x: Any, digits: int = 12) -> Fraction:
@@ -633,5 +652,6 @@ def silver_rate_x(k: int) -> QSqrt:
     return 4 * QSqrt(1, 1) ** (2 * k) - 3
 
 
-__all__ = ["CertificateAttempt", "certify_bound", "save_certificate", "encode", "decode", "parse_exact",
-           "solve_dual", "ldl_columns", "describe", "rational_below_inv_one_plus_sqrt", "silver_rate_x"]
+__all__ = ["CertificateAttempt", "certify_bound", "checked_certificate", "exact_S", "save_certificate",
+           "encode", "decode", "parse_exact", "solve_dual", "ldl_columns", "describe",
+           "rational_below_inv_one_plus_sqrt", "silver_rate_x"]

@@ -145,12 +145,20 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
 
 def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
     from pep.certificate import certify_bound
+    from pep.compose import certify_by_composition, composable
 
     tau = bound.certify_target
     if tau is None:
         decision.attempts.append("the bound has no exact rational or Q(sqrt 2) lower approximation")
         return False
-    attempt = certify_bound(data.get(), tau, bound_below=bound.sqrt_form)
+    if composable(problem) and bound.sqrt_form is None:  # one tiny PEP per distinct step: try it first
+        attempt = certify_by_composition(problem, data.get(), tau)
+        if attempt.ok:
+            decision.certificate = attempt
+            decision.verdict, decision.reason = "certified", "exact dual certificate (composition)"
+            return True
+        decision.attempts.append(attempt.reason)
+    attempt = certify_bound(data.get(), tau, bound_below=bound.sqrt_form, numeric_value=decision.result.value)
     decision.certificate = attempt
     if not attempt.ok:
         decision.attempts.append(f"no exact certificate: {attempt.reason}")

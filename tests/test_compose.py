@@ -1,0 +1,87 @@
+"""Certificates by composition (pep.compose): N-step bounds of gradient descent as products of exact
+one-step certificates, re-checked by the standard-library checker.
+
+Independent values: the one-step worst cases of gradient descent on the smooth strongly convex class,
+max(|1 - h q|, |1 - h|)^2 for ||x - x*||^2 and for f - f* (Taylor, Hendrickx and Glineur 2018, "Exact
+worst-case convergence rates of the proximal gradient method", Theorem 3.3 and its distance analogue),
+attained along the whole run by the quadratic q x^2 / 2, so the N-fold product is the exact N-step worst case.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from fractions import Fraction as F
+
+import pytest
+
+from pep import certcheck
+from pep.compose import certify_by_composition, composable
+from pep.decide import ExactBound, RateProblem, decide_rate
+from pep.methods import gd, nesterov
+from tests.conftest import toml_claim
+from verify.verdict import Verdict
+
+Q = F(1, 10)
+
+
+def _problem(n: int, h: F = F(1), initial: str = "distance", metric: str = "distance") -> RateProblem:
+    return RateProblem("smooth-strongly-convex", Q, gd([h] * n), initial, metric)
+
+
+@pytest.mark.parametrize(("h", "initial", "metric"), [
+    (F(1), "distance", "distance"), (F(2) / (1 + Q), "distance", "distance"),
+    (F(1), "function-gap", "function-gap"), (F(1, 2), "gradient", "gradient-norm"),
+])
+def test_the_product_of_one_step_worst_cases_is_certified_exactly(h, initial, metric) -> None:
+    n = 12
+    rate = max(abs(1 - h * Q), abs(1 - h)) ** 2
+    problem = _problem(n, h, initial, metric)
+    attempt = certify_by_composition(problem, problem.exact_data(), rate ** n)
+    assert attempt.ok, attempt.reason
+    assert certcheck.check(attempt.certificate)[0]
+    assert F(attempt.certificate["tau"]) == rate ** n
+
+
+@pytest.mark.parametrize("margin", [F(1, 10**6), F(1, 10**20), F(1, 10**30)])
+def test_a_bound_a_hair_below_the_product_is_not_certified(margin) -> None:
+    problem = _problem(10)
+    bound = F(81, 100) ** 10 * (1 - margin)
+    assert not certify_by_composition(problem, problem.exact_data(), bound).ok
+    decision = decide_rate(problem, ExactBound(bound))
+    assert decision.verdict == "refuted", decision.reason  # the quadratic q x^2/2 attains the product
+
+
+def test_tight_strongly_convex_rate_at_n40_is_certified_quickly(run_claims) -> None:
+    # the issue's case: ||x_40 - x*||^2 <= (1 - m/L)^80 ||x_0 - x*||^2, m = 1/10, L = 1 (was inconclusive
+    # after 148 s); the whole claim (solve, plot series, composition, exact check) in well under 30 s
+    t = time.perf_counter()
+    claim = toml_claim(id="sc40", kind="rate", **{"class": "smooth-strongly-convex"}, L=1, m="1/10",
+                       schedule="constant", h=1, N=40, initial="distance", metric="distance",
+                       bound="R**2*(1 - m/L)**(2*N)")
+    results, _ = run_claims(claim)
+    assert results["sc40"].verdict is Verdict.CERTIFIED, results["sc40"].summary
+    assert results["sc40"].evidence["certificate_attempt"]["method"] == "composition"
+    assert time.perf_counter() - t < 30
+
+
+def test_a_tampered_composed_certificate_fails_the_check() -> None:
+    problem = _problem(6)
+    attempt = certify_by_composition(problem, problem.exact_data(), F(81, 100) ** 6)
+    assert attempt.ok
+    for key in list(attempt.certificate["multipliers"])[:5]:
+        bad = json.loads(json.dumps(attempt.certificate))
+        if key == "initial":
+            continue
+        bad["multipliers"][key] = str(F(bad["multipliers"][key]) * F(11, 10))
+        assert not certcheck.check(bad)[0], key
+
+
+def test_composition_applies_only_where_it_is_sound() -> None:
+    assert composable(_problem(3))
+    assert not composable(_problem(3, metric="function-gap"))  # a different quantity after the run
+    assert not composable(RateProblem("smooth", 0, gd([F(1)] * 3), "function-gap", "function-gap"))
+    assert not composable(RateProblem("smooth-strongly-convex", Q, nesterov(F(1), F(1, 3), 3), "distance",
+                                      "distance"))
+    assert not composable(RateProblem("smooth-strongly-convex", Q, gd([F(1)] * 3), "distance", "distance",
+                                      pairs=[("0", "*"), ("*", "0")]))
