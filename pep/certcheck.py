@@ -81,7 +81,6 @@ class Q2:
     def __init__(self, a: Fraction | int = 0, b: Fraction | int = 0) -> None:
         self.a, self.b = Fraction(a), Fraction(b)
 
-    # the rational case (b = 0 on both sides) is the common one: skip the sqrt 2 part and re-conversion
     def __add__(self, o: Q2) -> Q2:
         return _q2(self.a + o.a, self.b + o.b if self.b or o.b else _F0)
 
@@ -116,7 +115,7 @@ _F0 = Fraction(0)
 
 
 def _q2(a: Fraction, b: Fraction) -> Q2:
-    """A Q2 from two Fractions, without re-converting them."""
+    """A Q2 from two Fractions, not re-converted (the operators skip the sqrt 2 part when both b are 0)."""
     x = object.__new__(Q2)
     x.a, x.b = a, b
     return x
@@ -549,16 +548,12 @@ def _rate_statement(cert: dict, p: dict, prob: dict) -> str:
     if not steps:
         raise Refused("zero steps: the problem says nothing about the method")
     if p.get("method", "gd") != prob.get("method", "gd"):
-        raise Refused(f"the problem's method {_shown(prob.get('method', 'gd'))} is not the stated "
-                      f"{_shown(p.get('method', 'gd'))}")
+        raise Refused(f"the problem's method {_shown(prob.get('method', 'gd'))} is not the stated one")
     stated = p.get(field)
-    if not isinstance(stated, list) or len(steps) != p["N"] or len(stated) != len(steps):
-        raise Refused(f"the problem's {field} are not the stated claim's {field}")
-    if field == "H":
-        if [len(r) for r in steps] != [len(r) for r in stated]:
-            raise Refused("the problem's H is not the stated claim's H")
-        steps, stated = [c for r in steps for c in r], [c for r in stated for c in r]
-    if not all(_same(a, b) for a, b in zip(steps, stated, strict=True)):
+    flat = (lambda rows: [c for r in rows for c in r]) if field == "H" else list
+    if not isinstance(stated, list) or len(steps) != p["N"] or len(stated) != len(steps) or (
+            field == "H" and [len(r) for r in steps] != [len(r) for r in stated]) or not all(
+            _same(a, b) for a, b in zip(flat(steps), flat(stated), strict=True)):
         raise Refused(f"the problem's {field} are not the stated claim's {field}")
     if prob["initial"] != p["initial"] or prob["metric"] != p["metric"]:
         raise Refused("the problem's initial condition or metric is not the stated claim's")

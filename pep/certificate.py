@@ -36,8 +36,9 @@ import numpy as np
 import scipy.sparse as sps
 
 from pep import certcheck
+from pep.exact import exact_S, ldl_columns, rref_particular, to_fraction
 from pep.problem import PEPData
-from pep.reconstruct import ldl_q2, reconstruct_q2, rref_particular
+from pep.reconstruct import reconstruct_q2
 from pep.solve import (
     CLARABEL_THREADS,
     ISOLATE_MIN_NNZ,
@@ -272,25 +273,6 @@ def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = Non
 
 
 # --- exact pieces -------------------------------------------------------------------------------------
-def exact_S(data: PEPData, lam: list[Any]) -> list[list[Any]]:
-    """S = sum_i lam_i A_i - C exactly (constraints in ``data.all_constraints`` order, tau last)."""
-    n = data.n
-    S: list[list[Any]] = [[0] * n for _ in range(n)]
-    half = Fraction(1, 2)
-
-    def add(M: dict, w: Any) -> None:
-        for (r, c), v in M.items():
-            x = w * v * half
-            S[r][c] = S[r][c] + x
-            S[c][r] = S[c][r] + x
-
-    for con, w in zip(data.all_constraints, lam, strict=True):
-        if w:
-            add(con.M, w)
-    add(data.objective_M, -1)
-    return S
-
-
 def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction]) -> list[Fraction] | None:
     """Exact solution of E x = rhs equal to ``guess`` off a pivot set (earliest independent columns);
     None if inconsistent."""
@@ -301,37 +283,6 @@ def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction
         return None
     return [g + d for g, d in zip(guess, delta, strict=True)]
 
-
-def ldl_columns(S: list[list[Fraction]]) -> list[dict] | None:
-    """Exact S = sum_k d_k l_k l_k^T (LDL^T, no pivoting, zero pivots allowed) as PSD evidence columns;
-    None if S is not PSD. Entries in Q(sqrt 2) give columns with Q(sqrt 2) entries
-    (:func:`pep.reconstruct.ldl_q2`, checked by :mod:`pep.certcheck`)."""
-    if any(isinstance(x, QSqrt) and x.b for row in S for x in row):
-        return ldl_q2(S)
-    n = len(S)
-    A = [[_to_fraction(x) for x in row] for row in S]
-    cols = []
-    for k in range(n):
-        d = A[k][k]
-        if d < 0:
-            return None
-        if d == 0:
-            if any(A[i][k] for i in range(k + 1, n)):
-                return None
-            continue
-        col = [Fraction(0)] * k + [Fraction(1)] + [A[i][k] / d for i in range(k + 1, n)]
-        for i in range(k + 1, n):
-            if col[i]:
-                f = col[i] * d
-                Ai = A[i]
-                for j in range(k + 1, i + 1):
-                    if col[j]:
-                        Ai[j] -= f * col[j]
-                        if j != i:
-                            A[j][i] = Ai[j]
-        den = math.lcm(*(c.denominator for c in col))
-        cols.append({"d": str(d), "den": str(den), "num": [str(int(c * den)) for c in col]})
-    return cols
 
 
 def _rounding_columns(S: list[list[Any]], bits: int) -> tuple[list[dict] | None, str]:
@@ -364,8 +315,8 @@ def _b_system(data: PEPData, tau: Any) -> tuple[list[list[Fraction]], list[Fract
     E = [[Fraction(0)] * len(cons) for _ in range(nf)]
     for i, con in enumerate(cons):
         for k, v in con.b.items():
-            E[k][i] += _to_fraction(v)
-    rhs = [_to_fraction(data.objective_b.get(k, 0)) - tau * _to_fraction(data.initial.b.get(k, 0))
+            E[k][i] += to_fraction(v)
+    rhs = [to_fraction(data.objective_b.get(k, 0)) - tau * to_fraction(data.initial.b.get(k, 0))
            for k in range(nf)]
     return E, rhs
 
@@ -374,14 +325,6 @@ def _is_rational(data: PEPData) -> bool:
     return all(not isinstance(v, QSqrt) or not v.b for con in data.all_constraints
                for v in [*con.M.values(), *con.b.values()]) and all(
         not isinstance(v, QSqrt) or not v.b for v in [*data.objective_M.values(), *data.objective_b.values()])
-
-
-def _to_fraction(x: Any) -> Fraction:
-    if isinstance(x, QSqrt):
-        if x.b:
-            raise ValueError("irrational entry where a rational one is needed (a linear part in Q(sqrt 2))")
-        return x.a
-    return Fraction(x)
 
 
 # --- the two methods ----------------------------------------------------------------------------------
@@ -496,7 +439,7 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
     def times(M: dict, w: list[Fraction]) -> list[Fraction]:
         out = [Fraction(0)] * data.n
         for (r, c), v in M.items():
-            v = _to_fraction(v) * half
+            v = to_fraction(v) * half
             out[r] += v * w[c]
             out[c] += v * w[r]
         return out
@@ -518,7 +461,7 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
             reason = "the exact system forces a negative multiplier"
             continue
         full = [*lam, tau]
-        S = [[_to_fraction(x) for x in row] for row in exact_S(data, full)]
+        S = [[to_fraction(x) for x in row] for row in exact_S(data, full)]
         cols = ldl_columns(S)
         if cols is None:
             reason = "the reconstructed S is not PSD (exact LDL^T)"
@@ -579,7 +522,7 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
         while tau > bound:
             tau -= Fraction(1, 10**15)
     else:
-        tau = _to_fraction(bound)
+        tau = to_fraction(bound)
     if tau < 0:
         return fail(f"negative bound {bound}", "none")
     attempts = []

@@ -143,29 +143,33 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
     return decision
 
 
+def _failed(decision: Decision, reason: str) -> bool:
+    """Record why an attempt did not decide (it is part of the inconclusive reason)."""
+    decision.attempts.append(reason)
+    return False
+
+
 def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
     from pep.certificate import certify_bound
     from pep.compose import certify_by_composition, composable
 
     tau = bound.certify_target
     if tau is None:
-        decision.attempts.append("the bound has no exact rational or Q(sqrt 2) lower approximation")
-        return False
+        return _failed(decision, "the bound has no exact rational or Q(sqrt 2) lower approximation")
+    tries = []
     if composable(problem) and bound.sqrt_form is None:  # one tiny PEP per distinct step: try it first
-        attempt = certify_by_composition(problem, data.get(), tau)
-        if attempt.ok:
-            decision.certificate = attempt
-            decision.verdict, decision.reason = "certified", "exact dual certificate (composition)"
+        tries.append(lambda: certify_by_composition(problem, data.get(), tau))
+    tries.append(lambda: certify_bound(data.get(), tau, bound_below=bound.sqrt_form,
+                                       numeric_value=decision.result.value))
+    for attempt in tries:
+        decision.certificate = attempt()
+        if decision.certificate.ok:
+            decision.verdict = "certified"
+            decision.reason = f"exact dual certificate ({decision.certificate.method})"
             return True
-        decision.attempts.append(attempt.reason)
-    attempt = certify_bound(data.get(), tau, bound_below=bound.sqrt_form, numeric_value=decision.result.value)
-    decision.certificate = attempt
-    if not attempt.ok:
-        decision.attempts.append(f"no exact certificate: {attempt.reason}")
-        return False
-    decision.verdict = "certified"
-    decision.reason = f"exact dual certificate ({attempt.method})"
-    return True
+        reason = decision.certificate.reason
+        _failed(decision, reason if reason.startswith("composition") else f"no exact certificate: {reason}")
+    return False
 
 
 def _refute(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
@@ -173,12 +177,10 @@ def _refute(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: 
 
     beta = bound.refute_target
     if beta is None:
-        decision.attempts.append("the bound has no exact rational or Q(sqrt 2) upper approximation")
-        return False
+        return _failed(decision, "the bound has no exact rational or Q(sqrt 2) upper approximation")
     refutation = refute_rate(data.get(), decision.result, beta, steps=problem.method, q=problem.q)
     if refutation is None:
-        decision.attempts.append("no exact counterexample")
-        return False
+        return _failed(decision, "no exact counterexample")
     decision.verdict, decision.reason, decision.refutation = "refuted", refutation.summary, refutation
     return True
 

@@ -27,19 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from pep.exact import as_q2, exact_S, ldl_q2, rref_particular
 from symbolic.qfield import QSqrt
 
 Exact = Fraction | QSqrt
 SQRT2 = QSqrt(0, 1)
-
-
-def as_q2(x: Any) -> QSqrt:
-    """An exact number (int, Fraction, QSqrt over Q(sqrt 2)) as a QSqrt."""
-    if isinstance(x, QSqrt):
-        if x.d != 2:
-            raise ValueError("only Q(sqrt 2) is supported")
-        return x
-    return QSqrt(Fraction(x), 0)
 
 
 def recognize_q2(x: float, tol: float, max_coeff: int) -> QSqrt | None:
@@ -220,63 +212,6 @@ def split_solve(E: list[list[QSqrt]], rhs: list[QSqrt], guess: list[float], orde
     return out
 
 
-def rref_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int) -> list[Fraction] | None:
-    """A solution of rows . x = rhs over Q with every non-pivot variable 0 (pivots: the earliest
-    independent columns; python-flint's exact rref); None if the system is inconsistent."""
-    import flint
-
-    M = flint.fmpq_mat(len(rows), cols + 1)
-    for i, (row, r) in enumerate(zip(rows, rhs, strict=True)):
-        for j, e in enumerate(row):
-            if e:
-                M[i, j] = flint.fmpq(e.numerator, e.denominator)
-        if r:
-            M[i, cols] = flint.fmpq(r.numerator, r.denominator)
-    R, rank = M.rref()
-    x = [Fraction(0)] * cols
-    for i in range(rank):
-        j = next(j for j in range(cols + 1) if R[i, j] != 0)
-        if j == cols:
-            return None
-        v = R[i, cols]
-        x[j] = Fraction(int(v.p), int(v.q))
-    return x
-
-
-def ldl_q2(S: list[list[Any]]) -> list[dict] | None:
-    """Exact S = sum_k d_k l_k l_k^T over Q(sqrt 2) (LDL^T, no pivoting, zero pivots allowed: a zero
-    pivot needs a zero column below it) as PSD evidence columns: "d" and the entries of "num" are
-    rationals or ["a", "b"] (a + b sqrt 2; num entries integers), v_k = num_k / den; None if S is not
-    PSD."""
-    n = len(S)
-    A = [[as_q2(x) for x in row] for row in S]
-    cols = []
-    zero = QSqrt(0, 0)
-    for k in range(n):
-        d = A[k][k]
-        if d < 0:
-            return None
-        if not (d.a or d.b):
-            if any(A[i][k].a or A[i][k].b for i in range(k + 1, n)):
-                return None
-            continue
-        dinv = 1 / d
-        col = [zero] * k + [QSqrt(1, 0)] + [A[i][k] * dinv for i in range(k + 1, n)]
-        for i in range(k + 1, n):
-            if col[i].a or col[i].b:
-                f = col[i] * d
-                Ai = A[i]
-                for j in range(k + 1, i + 1):
-                    if col[j].a or col[j].b:
-                        Ai[j] = Ai[j] - f * col[j]
-                        if j != i:
-                            A[j][i] = Ai[j]
-        den = math.lcm(*(c.a.denominator for c in col), *(c.b.denominator for c in col))
-        num = [[str(int(c.a * den)), str(int(c.b * den))] if c.b else str(int(c.a * den)) for c in col]
-        cols.append({"d": [str(d.a), str(d.b)] if d.b else str(d.a), "den": str(den), "num": num})
-    return cols
-
-
 def exact_face_q2(data: Any, tau: Exact, W: list[list[QSqrt]], lam_num: np.ndarray,
                   thresholds: tuple[float, ...] = (1e-7, 1e-5, 1e-9, 1e-4)
                   ) -> tuple[list[QSqrt] | None, list[dict] | None, str]:
@@ -322,33 +257,12 @@ def exact_face_q2(data: Any, tau: Exact, W: list[list[QSqrt]], lam_num: np.ndarr
             reason = "the exact system forces a negative multiplier"
             continue
         full = [*lam, tau]
-        S = exact_S_q2(data, full)
-        cols = ldl_q2(S)
+        cols = ldl_q2(exact_S(data, full))
         if cols is None:
             reason = "the reconstructed S is not PSD (exact LDL^T over Q(sqrt 2))"
             continue
         return full, cols, f"{len(order)} unknown multipliers, exact LDL^T over Q(sqrt 2)"
     return None, None, reason
-
-
-def exact_S_q2(data: Any, lam: list[QSqrt]) -> list[list[QSqrt]]:
-    """S = sum_i lam_i A_i - C over Q(sqrt 2) (tau last in ``lam``)."""
-    n = data.n
-    zero = QSqrt(0, 0)
-    S = [[zero] * n for _ in range(n)]
-    half = Fraction(1, 2)
-
-    def add(M: dict, w: QSqrt) -> None:
-        for (r, c), v in M.items():
-            x = w * as_q2(v) * half
-            S[r][c] = S[r][c] + x
-            S[c][r] = S[c][r] + x
-
-    for con, w in zip(data.all_constraints, lam, strict=True):
-        if w.a or w.b:
-            add(con.M, w)
-    add(data.objective_M, QSqrt(-1, 0))
-    return S
 
 
 def reconstruct_q2(data: Any, bound: Exact, time_limit: float | None, solve_dual: Any
@@ -414,4 +328,4 @@ def reconstruct_q2(data: Any, bound: Exact, time_limit: float | None, solve_dual
 
 
 __all__ = ["recognize_q2", "refine_face", "kernel_start", "recognize_basis", "split_solve", "ldl_q2",
-           "exact_face_q2", "exact_S_q2", "reconstruct_q2", "as_q2"]
+           "exact_face_q2", "reconstruct_q2", "as_q2"]
