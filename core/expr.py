@@ -17,7 +17,7 @@ import sympy as sp
 
 from core.caps import DEFAULT_CAPS, Caps
 from core.errors import CapExceeded, FieldError
-from symbolic.matrices import MATRIX_FUNCTIONS, is_matrix, matrix_literal
+from core.matrix_literals import is_matrix, matrix_literal
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sqrt": sp.sqrt,
@@ -41,8 +41,19 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ceiling": sp.ceiling,
     "erf": sp.erf,
     "erfc": sp.erfc,
-    **MATRIX_FUNCTIONS,  # exact matrix functions (symbolic/matrices.py); their names may also name symbols
 }
+# The exact matrix functions (inv, det, eig, ...: symbolic/matrices.py, which needs numeric's exact signs)
+# plug in here when symbolic is imported (symbolic/__init__.py); their names may also name symbols.
+MATRIX_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def register_matrix_functions(table: dict[str, Callable[..., Any]]) -> None:
+    """Add the matrix functions to the parser's table (dependency inversion: core stays at the bottom)."""
+    MATRIX_FUNCTIONS.update(table)
+    FUNCTIONS.update(table)
+
+
+
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ASSUMPTIONS = ("positive", "nonnegative", "negative", "nonpositive", "real", "integer")

@@ -17,35 +17,11 @@ from typing import Any
 
 import sympy as sp
 
+from core.expr import register_matrix_functions
+from core.matrix_literals import MAX_DIM, is_matrix
 from numeric.interval import exact_sign
 
-MAX_DIM = 10  # rows and columns of a matrix literal or a result
 _X = sp.Dummy("x")
-
-
-def is_matrix(value: Any) -> bool:
-    """Whether ``value`` is a sympy matrix."""
-    return isinstance(value, sp.MatrixBase)
-
-
-def matrix_literal(rows: list[Any]) -> sp.ImmutableMatrix:
-    """``[a, b]`` (a column vector) or ``[[a, b], [c, d]]`` (rows) as an exact immutable matrix."""
-    if not rows:
-        raise ValueError("empty matrix")
-    nested = [isinstance(r, list) for r in rows]
-    if any(nested) and not all(nested):
-        raise ValueError("mixes numbers and rows: write [[a, b], [c, d]] or [a, b]")
-    table = rows if all(nested) else [[r] for r in rows]
-    width = len(table[0])
-    if width == 0 or any(len(r) != width for r in table):
-        raise ValueError("rows of different lengths")
-    if len(table) > MAX_DIM or width > MAX_DIM:
-        raise ValueError(f"larger than {MAX_DIM} x {MAX_DIM}")
-    for row in table:
-        for entry in row:
-            if isinstance(entry, list) or is_matrix(entry):
-                raise ValueError("entries must be numbers (no nested matrices)")
-    return sp.ImmutableMatrix(table)
 
 
 def _need_matrix(a: Any, name: str) -> sp.MatrixBase:
@@ -264,3 +240,4 @@ MATRIX_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "inv": inv, "det": det, "eig": eig, "norm2": norm2, "cond": cond, "rho": rho, "transpose": transpose,
     "trace": trace, "dot": dot, "eye": eye, "diag": diag,
 }
+register_matrix_functions(MATRIX_FUNCTIONS)  # the parser (core.expr) imports nothing above core
