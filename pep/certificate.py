@@ -36,7 +36,8 @@ import numpy as np
 import scipy.sparse as sps
 
 from pep import certcheck
-from pep.exact import exact_S, ldl_columns, rref_particular, to_fraction
+from pep.exact import exact_S, ldl_columns, parse_exact, rref_particular, to_fraction
+from pep.fastbuild import from_exact, svec_index, svec_position
 from pep.problem import PEPData
 from pep.reconstruct import reconstruct_q2
 from pep.solve import (
@@ -89,25 +90,6 @@ def decode(x: Any) -> Fraction | QSqrt:
     return Fraction(str(x))
 
 
-_QS = re.compile(r"^\s*(?:(?P<a>-?[0-9/]+)\s*(?P<op>[+-])\s*)?(?P<neg>-)?(?:(?P<b>[0-9/]+)\*)?sqrt\(2\)\s*$")
-
-
-def parse_exact(s: Any) -> Fraction | QSqrt:
-    """An exact number from a Fraction/QSqrt/int or from its ``str`` (as in PEPData.description)."""
-    if isinstance(s, QSqrt | Fraction | int) and not isinstance(s, bool):
-        return s
-    text = str(s)
-    m = _QS.match(text)
-    if not m:
-        return Fraction(text)
-    b = Fraction(m["b"] or 1)
-    if m["neg"]:
-        b = -b
-    if m["op"] == "-":
-        b = -b
-    return QSqrt(Fraction(m["a"] or 0), b)
-
-
 def save_certificate(cert: dict, path: str | Path, proves: dict | None = None) -> Path:
     """Write the certificate as JSON (creating the folder), with ``proves`` (the claim it proves, see
     :func:`verify.certificates.statement_of`) right after the format; returns the path."""
@@ -146,43 +128,21 @@ def describe(data: PEPData, problem: dict | None = None) -> dict:
 
 
 # --- float data and numeric duals ---------------------------------------------------------------------
-def _svec_pos(n: int, order: str) -> np.ndarray:
-    """pos[r, c]: index of entry (r, c) in the solver's scaled triangle ("scs": tril col-major,
-    "clarabel": triu col-major)."""
-    pos = np.zeros((n, n), dtype=np.int64)
-    k = 0
-    for c in range(n):
-        rows = range(c, n) if order == "scs" else range(c + 1)
-        for r in rows:
-            pos[r, c] = pos[c, r] = k
-            k += 1
-    return pos
-
-
 def _float_columns(data: PEPData, order: str) -> tuple[sps.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
-    """svec(A_i) as columns (constraints, initial last), svec(C), the b_i as columns, and c."""
-    n, cons = data.n, data.all_constraints
-    pos = _svec_pos(n, order)
-    r2 = math.sqrt(2.0)
-    rows, cols, vals = [], [], []
-    for i, con in enumerate(cons):
-        for (r, c), v in con.M.items():
-            rows.append(pos[r, c])
-            cols.append(i)
-            vals.append(float(v) if r == c else float(v) / r2)
-    nsv = n * (n + 1) // 2
-    A = sps.csc_matrix((vals, (rows, cols)), shape=(nsv, len(cons)))
-    Cv = np.zeros(nsv)
-    for (r, c), v in data.objective_M.items():
-        Cv[pos[r, c]] += float(v) if r == c else float(v) / r2
-    Bm = np.zeros((data.nf, len(cons)))
-    for i, con in enumerate(cons):
-        for k, v in con.b.items():
-            Bm[k, i] += float(v)
-    cvec = np.zeros(data.nf)
-    for k, v in data.objective_b.items():
-        cvec[k] += float(v)
-    return A, Cv, Bm, cvec
+    """svec(A_i) as columns (constraints, initial last), svec(C), the b_i as columns, and c, in the solver's
+    svec order (:func:`pep.fastbuild.from_exact` is the one exact-to-float conversion)."""
+    fp = from_exact(data)
+    n = data.n
+    A, C = fp.A.T.tocsc(), fp.C
+    if order != "scs":  # move each SCS svec position to the solver's
+        r, c = np.tril_indices(n)
+        perm = np.empty(fp.nsv, dtype=np.int64)
+        perm[svec_position(r, c, n)] = svec_position(r, c, n, order)
+        A = sps.csc_matrix((A.data, perm[A.indices], A.indptr), shape=A.shape)
+        A.sort_indices()
+        C = np.zeros(fp.nsv)
+        C[perm] = fp.C
+    return A, C, fp.B.T.toarray(), fp.c
 
 
 def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = None,
@@ -196,7 +156,7 @@ def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = Non
     A, Cv, Bm, cvec = _float_columns(data, order)
     nsv = A.shape[0]
     nv = m + 1  # lambdas (initial = tau is column m - 1) and t
-    pos = _svec_pos(n, order)
+    pos = svec_index(n, order)
     eye = np.zeros(nsv)
     eye[[pos[i, i] for i in range(n)]] = 1.0
     zero_rows = [sps.hstack([sps.csr_matrix(Bm), sps.csr_matrix((data.nf, 1))])]

@@ -8,10 +8,39 @@ linear systems (python-flint's rref). Used by the rational rounding and reconstr
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Any
 
 from symbolic.qfield import QSqrt
+
+_QSQRT_RE = re.compile(r"^\s*(?:(?P<a>-?\d+(?:/\d+)?)\s*(?P<sign>[+-])\s*)?(?P<neg>-)?"
+                       r"(?:(?P<b>\d+(?:/\d+)?)\*)?sqrt\((?P<d>\d+)\)\s*$")
+
+
+def parse_exact(text: Any) -> Fraction | QSqrt:
+    """An exact number from an int, float (its exact binary value), Fraction, QSqrt, or a string "p/q",
+    "0.25" or "a + b*sqrt(d)" (as ``str`` writes them in PEP descriptions); ValueError otherwise."""
+    if isinstance(text, QSqrt | Fraction):
+        return text
+    if isinstance(text, int) and not isinstance(text, bool):
+        return Fraction(text)
+    if isinstance(text, float):
+        return Fraction(text)  # the float's exact binary value
+    if not isinstance(text, str):
+        raise ValueError(f"not an exact number: {text!r}")
+    try:
+        return Fraction(text.strip())
+    except ValueError:
+        pass
+    m = _QSQRT_RE.match(text)
+    if not m:
+        raise ValueError(f"not an exact number: {text!r}")
+    b = Fraction(m["b"] or 1) * (-1 if m["neg"] else 1)
+    a = Fraction(m["a"] or 0)
+    if m["sign"] == "-":
+        b = -b
+    return QSqrt(a, b, int(m["d"]))
 
 
 def to_fraction(x: Any) -> Fraction:
@@ -141,4 +170,4 @@ def rref_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int) 
     return x
 
 
-__all__ = ["as_q2", "exact_S", "to_fraction", "ldl_columns", "ldl_q2", "rref_particular"]
+__all__ = ["as_q2", "exact_S", "parse_exact", "to_fraction", "ldl_columns", "ldl_q2", "rref_particular"]

@@ -57,11 +57,20 @@ class FloatPEP:
         return self.n * (self.n + 1) // 2
 
 
-def svec_position(r: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:
-    """Position of entry (r, c) (either triangle) in SCS's lower-triangular column-major svec of size n."""
+def svec_position(r: np.ndarray, c: np.ndarray, n: int, order: str = "scs") -> np.ndarray:
+    """Position of entry (r, c) (either triangle) in the solver's scaled triangle of size n: SCS's lower
+    triangle column-major (``"scs"``), or Clarabel's upper triangle column-major (``"clarabel"``)."""
     lo = np.minimum(r, c).astype(np.int64)
     hi = np.maximum(r, c).astype(np.int64)
+    if order == "clarabel":
+        return hi * (hi + 1) // 2 + lo
     return lo * n - lo * (lo - 1) // 2 + hi - lo
+
+
+def svec_index(n: int, order: str = "scs") -> np.ndarray:
+    """``idx[r, c]``: position of entry (r, c) in the solver's svec (see :func:`svec_position`)."""
+    r, c = np.indices((n, n))
+    return svec_position(r, c, n, order)
 
 
 def smat(v: np.ndarray, n: int) -> np.ndarray:
@@ -293,4 +302,5 @@ def from_exact(data: PEPData) -> FloatPEP:
 build_gd_pep_float = build_pep_float  # the name from when gradient descent was the only method
 
 
-__all__ = ["FloatPEP", "build_pep_float", "build_gd_pep_float", "from_exact", "smat", "svec", "svec_position"]
+__all__ = ["FloatPEP", "build_pep_float", "build_gd_pep_float", "from_exact", "smat", "svec", "svec_index",
+           "svec_position"]

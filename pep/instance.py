@@ -17,13 +17,13 @@ attains on the class.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from pep.exact import parse_exact as exact_parse
 from pep.methods import Method, as_method, gd
 from pep.problem import PEPData
 from symbolic.qfield import QSqrt
@@ -66,32 +66,12 @@ class InstanceError(ValueError):
 
 
 # --- exact numbers ---------------------------------------------------------------------------------------
-_QSQRT_RE = re.compile(r"^\s*(?:(?P<a>-?\d+(?:/\d+)?)\s*(?P<sign>[+-])\s*)?(?P<neg>-)?"
-                       r"(?:(?P<b>\d+(?:/\d+)?)\*)?sqrt\((?P<d>\d+)\)\s*$")
-
-
 def parse_exact(text: Any) -> Exact:
-    """An exact number from an int, Fraction, QSqrt, or a string "p/q", "0.25" or "a + b*sqrt(d)"."""
-    if isinstance(text, QSqrt | Fraction):
-        return text
-    if isinstance(text, int) and not isinstance(text, bool):
-        return Fraction(text)
-    if isinstance(text, float):
-        return Fraction(text)  # the float's exact binary value
-    if not isinstance(text, str):
-        raise InstanceError(f"not an exact number: {text!r}")
+    """:func:`pep.exact.parse_exact`, failing with an :class:`InstanceError`."""
     try:
-        return Fraction(text.strip())
-    except ValueError:
-        pass
-    m = _QSQRT_RE.match(text)
-    if not m:
-        raise InstanceError(f"not an exact number: {text!r}")
-    b = Fraction(m["b"] or 1) * (-1 if m["neg"] else 1)
-    a = Fraction(m["a"] or 0)
-    if m["sign"] == "-":
-        b = -b
-    return QSqrt(a, b, int(m["d"]))
+        return exact_parse(text)
+    except ValueError as exc:
+        raise InstanceError(str(exc)) from None
 
 
 def to_mp(value: Any) -> Any:

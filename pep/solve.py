@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 import numpy as np
 import scipy.sparse as sps
 
-from pep.fastbuild import SQRT2, FloatPEP, from_exact, smat, svec, svec_position
+from pep.fastbuild import SQRT2, FloatPEP, from_exact, smat, svec, svec_index, svec_position
 from pep.problem import PEPData
 
 # SCS's default tolerances (1e-4) leave errors of the order 1e-4 in the value (measured through PEPit);
@@ -213,12 +213,6 @@ class PEPResult:
 def as_float(data: PEPData | FloatPEP) -> FloatPEP:
     """The float matrix form of either kind of problem data."""
     return data if isinstance(data, FloatPEP) else from_exact(data)
-
-
-def svec_index(n: int) -> np.ndarray:
-    """``idx[r, c]``: position of entry (r, c) in SCS's lower-triangular column-major svec."""
-    r, c = np.indices((n, n))
-    return svec_position(r, c, n)
 
 
 def solution_residuals(fp: FloatPEP, G: np.ndarray, F: np.ndarray, y: np.ndarray | None,

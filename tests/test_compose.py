@@ -10,7 +10,6 @@ attained along the whole run by the quadratic q x^2 / 2, so the N-fold product i
 from __future__ import annotations
 
 import json
-import time
 from fractions import Fraction as F
 
 import pytest
@@ -52,17 +51,15 @@ def test_a_bound_a_hair_below_the_product_is_not_certified(margin) -> None:
     assert decision.verdict == "refuted", decision.reason  # the quadratic q x^2/2 attains the product
 
 
-def test_tight_strongly_convex_rate_at_n40_is_certified_quickly(run_claims) -> None:
+def test_tight_strongly_convex_rate_at_n40_is_certified_by_composition(run_claims) -> None:
     # the case: ||x_40 - x*||^2 <= (1 - m/L)^80 ||x_0 - x*||^2, m = 1/10, L = 1 (was inconclusive
-    # after 148 s); the whole claim (solve, plot series, composition, exact check) in well under 30 s
-    t = time.perf_counter()
+    # after 148 s; now about 6 s: the figure is in benchmarks/README.md, not a timed test)
     claim = toml_claim(id="sc40", kind="rate", **{"class": "smooth-strongly-convex"}, L=1, m="1/10",
                        schedule="constant", h=1, N=40, initial="distance", metric="distance",
                        bound="R**2*(1 - m/L)**(2*N)")
     results, _ = run_claims(claim)
     assert results["sc40"].verdict is Verdict.CERTIFIED, results["sc40"].summary
     assert results["sc40"].evidence["certificate_attempt"]["method"] == "composition"
-    assert time.perf_counter() - t < 30
 
 
 def test_a_tampered_composed_certificate_fails_the_check() -> None:
