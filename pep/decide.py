@@ -119,9 +119,22 @@ class LazyExact:
 
 
 def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
-    """Solve, then certify or refute exactly, in the likelier order; inconclusive with the reasons."""
+    """Solve, then certify or refute exactly, in the likelier order; inconclusive with the reasons.
+
+    A problem that composes (:func:`pep.compose.composable`) is first tried by composition, which needs
+    only the PEPs of single steps or periods: when it certifies, the full SDP is never solved (``result``
+    is None) -- at N = 60 on the strongly convex class that is most of the time."""
+    from pep.compose import certify_by_composition, composable
     from pep.solve import solve
 
+    data = LazyExact(problem.exact_data)
+    tried: list[str] = []
+    if composable(problem) and bound.sqrt_form is None and bound.certify_target is not None \
+            and problem.method.exact:
+        attempt = certify_by_composition(problem, data.get(), bound.certify_target)
+        if attempt.ok:
+            return Decision("certified", "exact dual certificate (composition)", None, certificate=attempt)
+        tried.append(attempt.reason)
     result = solve(problem.float_data(), problem.solver)
     if not result.ok or not math.isfinite(result.value):
         return Decision("inconclusive", f"the SDP solver did not converge (status {result.status}); no "
@@ -131,8 +144,7 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
                                         f"the {problem.method.name} method's coefficients at N = "
                                         f"{problem.method.N} are not in Q or Q(sqrt 2), so no exact "
                                         f"certificate or instance can be built", result)
-    data = LazyExact(problem.exact_data)
-    decision = Decision("inconclusive", "", result)
+    decision = Decision("inconclusive", "", result, attempts=tried)
     above = result.value > bound.as_float() + SOLVER_VALUE_TOL
     for attempt in ((_refute, _certify) if above else (_certify, _refute)):
         if attempt(problem, bound, data, decision):
@@ -151,25 +163,17 @@ def _failed(decision: Decision, reason: str) -> bool:
 
 def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
     from pep.certificate import certify_bound
-    from pep.compose import certify_by_composition, composable
 
     tau = bound.certify_target
     if tau is None:
         return _failed(decision, "the bound has no exact rational or Q(sqrt 2) lower approximation")
-    tries = []
-    if composable(problem) and bound.sqrt_form is None:  # one tiny PEP per distinct step: try it first
-        tries.append(lambda: certify_by_composition(problem, data.get(), tau))
-    tries.append(lambda: certify_bound(data.get(), tau, bound_below=bound.sqrt_form,
-                                       numeric_value=decision.result.value))
-    for attempt in tries:
-        decision.certificate = attempt()
-        if decision.certificate.ok:
-            decision.verdict = "certified"
-            decision.reason = f"exact dual certificate ({decision.certificate.method})"
-            return True
-        reason = decision.certificate.reason
-        _failed(decision, reason if reason.startswith("composition") else f"no exact certificate: {reason}")
-    return False
+    decision.certificate = certify_bound(data.get(), tau, bound_below=bound.sqrt_form,
+                                         numeric_value=decision.result.value)
+    if not decision.certificate.ok:
+        return _failed(decision, f"no exact certificate: {decision.certificate.reason}")
+    decision.verdict = "certified"
+    decision.reason = f"exact dual certificate ({decision.certificate.method})"
+    return True
 
 
 def _refute(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:

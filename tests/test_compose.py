@@ -82,3 +82,18 @@ def test_composition_applies_only_where_it_is_sound() -> None:
                                       "distance"))
     assert not composable(RateProblem("smooth-strongly-convex", Q, gd([F(1)] * 3), "distance", "distance",
                                       pairs=[("0", "*"), ("*", "0")]))
+
+
+def test_a_period_that_contracts_though_one_of_its_steps_expands() -> None:
+    # steps (3/2, 5/2) repeated, q = 1/10: h = 5/2 > 2 alone expands (worst (1 - h)^2 = 9/4 per step), but on
+    # f = L x^2/2 a period multiplies x by (1 - 3/2)(1 - 5/2) = 3/4, so (9/16)^(N/2) is attained; the block
+    # certificate of one period proves it for every horizon N = 2k, and a hair below is refuted
+    n = 20
+    steps = [F(3, 2), F(5, 2)] * (n // 2)
+    problem = RateProblem("smooth-strongly-convex", Q, gd(steps), "distance", "distance")
+    decision = decide_rate(problem, ExactBound(F(9, 16) ** (n // 2)))
+    assert decision.verdict == "certified", decision.reason
+    assert "blocks of 2" in decision.certificate.reason and decision.result is None  # no full SDP needed
+    assert certcheck.check(decision.certificate.certificate)[0]
+    below = decide_rate(problem, ExactBound(F(9, 16) ** (n // 2) * (1 - F(1, 10**30))))
+    assert below.verdict == "refuted", below.reason

@@ -288,7 +288,8 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
     decision = decide_rate(problem, exact_bound(setup))
     result, beta = decision.result, setup.normalized
     evidence: dict[str, Any] = {
-        "series": _series(setup, result.value, lambda k: problem.float_data(setup.prefix(k))),
+        "series": _series(setup, result.value if result is not None else None,
+                          lambda k: problem.float_data(setup.prefix(k))),
         **({"plot": {"type": "schedule", "steps": [float(h) for h in setup.steps]}} if setup.steps else {}),
         "class": setup.fclass, "L": str(setup.L), "m": str(setup.m), "N": n_steps,
         "method": setup.method.name,
@@ -297,10 +298,9 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         "bound_crosscheck": setup.crosscheck,
         "interpolation_pairs": setup.pairs if pairs is None else f"{setup.pairs} ({len(pairs)} pairs; a "
                                f"restricted set bounds the worst case from above)",
-        "solver": result.solver, "solver_status": result.status,
-        "solver_residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
-        "solver_worst_case": _fmt(result.value),
-        "build_seconds": round(result.build_seconds, 3), "solve_seconds": round(result.solve_seconds, 3),
+        **(_solver_evidence(result) if result is not None else {
+            "solver": "none", "solver_status": "not run: the composed exact certificate decided without the "
+                                               "full SDP", "solver_worst_case": "not computed"}),
     }
     if decision.certificate is not None:
         record_attempt(decision.certificate, evidence, ctx, setup.claim)
@@ -321,6 +321,14 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         return Outcome(Verdict.REFUTED, summary, evidence)
     evidence["reason"] = decision.reason
     return Outcome(Verdict.INCONCLUSIVE, decision.reason, evidence)
+
+
+def _solver_evidence(result: Any) -> dict[str, Any]:
+    """The full SDP's solver, status, residuals, worst case and times."""
+    return {"solver": result.solver, "solver_status": result.status,
+            "solver_residuals": {k: float(f"{v:.3g}") for k, v in result.residuals.items()},
+            "solver_worst_case": _fmt(result.value),
+            "build_seconds": round(result.build_seconds, 3), "solve_seconds": round(result.solve_seconds, 3)}
 
 
 def exact_bound(setup: RateSetup) -> Any:
@@ -446,7 +454,7 @@ def _prefix_steps(schedule: str, steps: list[Any], k: int) -> list[Any]:
     return steps[:k]
 
 
-def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
+def _series(setup: RateSetup, value: float | None, build: Any) -> list[dict[str, Any]]:
     """Worst case (normalized, SCS) and normalized bound against N for the report's plot: the claim's N
     and the smaller horizons in SERIES_N. Floating evidence for a picture, never for a verdict."""
     from pep.solve import solve
@@ -457,7 +465,8 @@ def _series(setup: RateSetup, value: float, build: Any) -> list[dict[str, Any]]:
     for k in [k for k in horizons if k < n] + [n]:
         worst = value if k == n else solve(build(k), "scs").value
         bound = setup.normalized if k == n else setup.bound_at(k)
-        rows.append({"N": k, "worst_case": _fmt(worst), "bound": _fmt(bound) if bound is not None else None})
+        rows.append({"N": k, "worst_case": _fmt(worst) if worst is not None else "not computed",
+                     "bound": _fmt(bound) if bound is not None else None})
     return rows
 
 
