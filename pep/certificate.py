@@ -69,6 +69,7 @@ class CertificateAttempt:
     seconds: float
     check_seconds: float
     method: str
+    suspect: bool = False  # a failed attempt whose numbers suggest the bound is false: refute first
 
 
 # --- exact numbers <-> JSON ---------------------------------------------------------------------------

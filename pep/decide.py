@@ -129,12 +129,14 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
 
     data = LazyExact(problem.exact_data)
     tried: list[str] = []
+    suspect = False
     if composable(problem) and bound.sqrt_form is None and bound.certify_target is not None \
             and problem.method.exact:
-        attempt = certify_by_composition(problem, data.get(), bound.certify_target)
+        attempt = certify_by_composition(problem, bound.certify_target)
         if attempt.ok:
             return Decision("certified", "exact dual certificate (composition)", None, certificate=attempt)
         tried.append(attempt.reason)
+        suspect = attempt.suspect
     result = solve(problem.float_data(), problem.solver)
     if not result.ok or not math.isfinite(result.value):
         return Decision("inconclusive", f"the SDP solver did not converge (status {result.status}); no "
@@ -146,7 +148,7 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
                                         f"certificate or instance can be built", result)
     decision = Decision("inconclusive", "", result, attempts=tried)
     above = result.value > bound.as_float() + SOLVER_VALUE_TOL
-    for attempt in ((_refute, _certify) if above else (_certify, _refute)):
+    for attempt in ((_refute, _certify) if above or suspect else (_certify, _refute)):
         if attempt(problem, bound, data, decision):
             return decision
     where = "above" if above else "at or below"

@@ -36,7 +36,7 @@ def test_the_product_of_one_step_worst_cases_is_certified_exactly(h, initial, me
     n = 12
     rate = max(abs(1 - h * Q), abs(1 - h)) ** 2
     problem = _problem(n, h, initial, metric)
-    attempt = certify_by_composition(problem, problem.exact_data(), rate ** n)
+    attempt = certify_by_composition(problem, rate ** n)
     assert attempt.ok, attempt.reason
     assert certcheck.check(attempt.certificate)[0]
     assert F(attempt.certificate["tau"]) == rate ** n
@@ -46,7 +46,7 @@ def test_the_product_of_one_step_worst_cases_is_certified_exactly(h, initial, me
 def test_a_bound_a_hair_below_the_product_is_not_certified(margin) -> None:
     problem = _problem(10)
     bound = F(81, 100) ** 10 * (1 - margin)
-    assert not certify_by_composition(problem, problem.exact_data(), bound).ok
+    assert not certify_by_composition(problem, bound).ok
     decision = decide_rate(problem, ExactBound(bound))
     assert decision.verdict == "refuted", decision.reason  # the quadratic q x^2/2 attains the product
 
@@ -64,7 +64,7 @@ def test_tight_strongly_convex_rate_at_n40_is_certified_by_composition(run_claim
 
 def test_a_tampered_composed_certificate_fails_the_check() -> None:
     problem = _problem(6)
-    attempt = certify_by_composition(problem, problem.exact_data(), F(81, 100) ** 6)
+    attempt = certify_by_composition(problem, F(81, 100) ** 6)
     assert attempt.ok
     for key in list(attempt.certificate["multipliers"])[:5]:
         bad = json.loads(json.dumps(attempt.certificate))
