@@ -281,8 +281,9 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
             if problem["kind"] == "points":
                 form.f("f:xs", lam)
             form.f(fs[i], ZERO - lam)
-        elif kind == "min-grad" and problem["kind"] in RATE_KINDS \
-                and problem["metric"] == "min-gradient-norm" and i != "*":
+        elif kind == "min-grad" and problem["kind"] in RATE_KINDS and i != "*" and (
+                problem["metric"] == "min-gradient-norm" or i != str(n_steps)
+                and problem["metric"] == "min-gradient-norm-before-last"):
             form.f("t", lam)
             form.inner(vec((gs[i], 1)), vec((gs[i], 1)), ZERO - lam)
         elif kind is not None:
@@ -305,8 +306,11 @@ def build(problem: dict, mult: dict[str, Q2]) -> tuple[Form, int, list[str]]:
         elif met in ("gradient-norm", "distance") and (star or met != "distance"):
             u = vec((gs[last] if met == "gradient-norm" else xs[last], 1))
             form.inner(u, u, ZERO - ONE)
-        elif met == "min-gradient-norm":
+        elif met in ("min-gradient-norm", "min-gradient-norm-before-last"):
             form.f("t", ZERO - ONE)
+        elif met == "decrease":  # f(x_0) - f(x_N)
+            form.f("f0", ZERO - ONE)
+            form.f(f"f{last}", ONE)
         else:
             raise ValueError(f"bad metric {met!r}")
         for k in range(n_steps, 0, -1):  # x_k = x_{k-1} - sum_i h[k-1][i] g_i

@@ -24,7 +24,7 @@ import scipy.sparse as sps
 
 from pep.classes import CLASSES, FunctionClass
 from pep.methods import Method, gd
-from pep.problem import INITIAL_CONDITIONS, METRICS, PEPData
+from pep.problem import INITIAL_CONDITIONS, METRICS, MIN_METRICS, PEPData
 
 SQRT2 = math.sqrt(2.0)
 
@@ -181,7 +181,7 @@ def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any],
     if not has_star and (initial == "distance" or metric == "distance"):
         raise ValueError("the nonconvex class has no minimizer: distance conditions are undefined")
     n = N + 2
-    nf = N + 1 + (1 if metric == "min-gradient-norm" else 0)
+    nf = N + 1 + (1 if metric in MIN_METRICS else 0)
     nsv = n * (n + 1) // 2
     # points: optional x* (all zero, no f index), then x_0..x_N with x_{k+1} = x_0 - sum_i H[k][i] g_i
     labels = (["*"] if has_star else []) + [str(k) for k in range(N + 1)]
@@ -224,15 +224,16 @@ def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any],
         bval.append(-np.ones(P))
         names += [f"lower-bound({lab})" for lab in labels]
         row += P
-    if metric == "min-gradient-norm":
-        k = np.arange(N + 1)
-        r = np.arange(row, row + N + 1)
-        entries.append((r, svec_position(k + 1, k + 1, n), -np.ones(N + 1)))
+    if metric in MIN_METRICS:
+        count = N + 1 if MIN_METRICS[metric] else N  # every iterate, or x_0..x_{N-1}
+        k = np.arange(count)
+        r = np.arange(row, row + count)
+        entries.append((r, svec_position(k + 1, k + 1, n), -np.ones(count)))
         brow.append(r)
-        bcol.append(np.full(N + 1, N + 1))
-        bval.append(np.ones(N + 1))
-        names += [f"min-grad({k})" for k in range(N + 1)]
-        row += N + 1
+        bcol.append(np.full(count, N + 1))
+        bval.append(np.ones(count))
+        names += [f"min-grad({k})" for k in range(count)]
+        row += count
     # initial condition, last row
     if initial == "distance":
         entries.append((np.array([row]), np.array([0]), np.array([1.0])))
@@ -259,6 +260,8 @@ def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any],
     elif metric == "distance":
         xN = X[off + N]
         C = svec(np.outer(xN, xN))
+    elif metric == "decrease":
+        cvec[0], cvec[N] = 1.0, -1.0
     else:
         cvec[N + 1] = 1.0
     return FloatPEP(n=n, nf=nf, A=A, B=B, rhs=rhs, C=C, c=cvec, names=names,

@@ -261,7 +261,8 @@ def initial_quantity(initial: str, x: list[Vec], g: list[Vec], f: list[Exact]) -
 
 
 def metric_quantity(metric: str, x: list[Vec], g: list[Vec], f: list[Exact]) -> Exact:
-    """f(x_N) - f*, ||g_N||^2, ||x_N - x*||^2 or min_k ||g_k||^2, exactly."""
+    """f(x_N) - f*, ||g_N||^2, ||x_N - x*||^2, min_k ||g_k||^2 (k <= N or k < N), f(x_0) - f(x_N),
+    exactly."""
     if metric == "function-gap":
         return f[-1]
     if metric == "gradient-norm":
@@ -270,6 +271,10 @@ def metric_quantity(metric: str, x: list[Vec], g: list[Vec], f: list[Exact]) -> 
         return _dot(x[-1], x[-1])
     if metric == "min-gradient-norm":
         return min(_dot(v, v) for v in g)
+    if metric == "min-gradient-norm-before-last":
+        return min(_dot(v, v) for v in g[:-1])
+    if metric == "decrease":
+        return f[0] - f[-1]
     raise InstanceError(f"unknown metric '{metric}'")
 
 

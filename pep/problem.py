@@ -34,7 +34,10 @@ from pep.methods import Method, as_method
 from pep.points import Point, add_inner, iterate_points
 
 INITIAL_CONDITIONS = ("distance", "function-gap", "gradient")
-METRICS = ("function-gap", "gradient-norm", "min-gradient-norm", "distance")
+METRICS = ("function-gap", "gradient-norm", "min-gradient-norm", "distance", "decrease",
+           "min-gradient-norm-before-last")
+# metrics with an epigraph variable t <= ||g_k||^2 (over every iterate, or over x_0..x_{N-1})
+MIN_METRICS = {"min-gradient-norm": True, "min-gradient-norm-before-last": False}
 
 
 @dataclass
@@ -85,7 +88,7 @@ def build_pep(fclass: FunctionClass, method: Method | list[Any], initial: str, m
         raise ValueError("the nonconvex class has no minimizer: distance conditions are undefined")
     points = iterate_points(method, has_star)
     n = n_steps + 2
-    nf = n_steps + 1 + (1 if metric == "min-gradient-norm" else 0)
+    nf = n_steps + 1 + (1 if metric in MIN_METRICS else 0)
     by_label = {p.label: p for p in points}
     wanted = set(pairs) if pairs is not None else None
     constraints = []
@@ -104,10 +107,10 @@ def build_pep(fclass: FunctionClass, method: Method | list[Any], initial: str, m
             constraints.append(Constraint(f"lower-bound({p.label})", {}, {p.f_index: -1}))
     x0 = by_label["0"]
     xn = by_label[str(n_steps)]
-    if metric == "min-gradient-norm":
+    if metric in MIN_METRICS:
         t_index = n_steps + 1
         for p in points:
-            if p.label == "*":
+            if p.label == "*" or p is xn and not MIN_METRICS[metric]:
                 continue
             M = {}
             add_inner(M, p.g, p.g, -1)
@@ -128,6 +131,9 @@ def build_pep(fclass: FunctionClass, method: Method | list[Any], initial: str, m
         add_inner(obj_M, xn.g, xn.g)
     elif metric == "distance":
         add_inner(obj_M, xn.x, xn.x)
+    elif metric == "decrease":  # f(x_0) - f(x_N)
+        obj_b[x0.f_index] = 1
+        obj_b[xn.f_index] = -1
     else:
         obj_b[n_steps + 1] = 1
     return PEPData(n=n, nf=nf, constraints=constraints, initial=Constraint("initial", init_M, init_b, 1),

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-L_DEGREE = {"distance": 0, "function-gap": 1, "gradient": 2, "gradient-norm": 2, "min-gradient-norm": 2}
+L_DEGREE = {"distance": 0, "function-gap": 1, "gradient": 2, "gradient-norm": 2, "min-gradient-norm": 2,
+            "decrease": 1, "min-gradient-norm-before-last": 2}
 
 
 def scale_factor(L: Any, initial_size: Any, initial: str, metric: str) -> Any:

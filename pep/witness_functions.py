@@ -126,6 +126,10 @@ def metric_of(fn: Function1D, metric: str, xs: list[Any]) -> Any:
     if metric == "gradient-norm":
         g = fn.grad(xs[-1])
         return g * g
+    if metric == "decrease":
+        return fn.value(xs[0]) - fn.value(xs[-1])
+    if metric == "min-gradient-norm-before-last":
+        return min(fn.grad(x) * fn.grad(x) for x in xs[:-1])
     return min(fn.grad(x) * fn.grad(x) for x in xs)
 
 

@@ -52,9 +52,9 @@ def test_checker_imports_only_the_standard_library() -> None:
              for a in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert names <= STDLIB
-    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, caps, the statement check and any
-    # method's step matrix H included
-    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 640
+    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, caps, the statement check, any
+    # method's step matrix H and the six metrics included
+    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 650
 
 
 @pytest.fixture(scope="module")

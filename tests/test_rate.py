@@ -142,3 +142,26 @@ def test_silver_bound_is_proved_inside_the_certificate(run_claims):
     assert ok and "1/(1 + sqrt(x))" in why
     cert["bound_below"]["x"] = ["66", "48"]  # a larger x: the decimal is no longer proved below the bound
     assert certcheck.check(cert)[0] is False
+
+
+def test_b20_holds_at_one_over_l_and_fails_for_shorter_steps(run_claims):
+    # Seed 002 B.20: min_{k < K} ||g_k||^2 <= 2 L (f(x_0) - f*)/K for alpha <= 1/L. The descent-lemma sum
+    # gives 2 (f(x_0) - f*)/(alpha (2 - L alpha) K), equal to the book's only at alpha = 1/L.
+    b20 = dict(**{"class": "smooth"}, initial="function-gap", metric="min-gradient-norm-before-last", N=10)
+    results, _ = run_claims(rate(id="at", **b20, h=1, bound="2*L*D/N"),
+                            rate(id="short", **b20, h="1/2", bound="2*L*D/N"),
+                            rate(id="fixed", **b20, h="1/2", bound="2*D/((h/L)*(2 - h)*N)"))
+    assert results["at"].verdict is Verdict.CERTIFIED, results["at"].summary
+    assert results["short"].verdict is Verdict.REFUTED, results["short"].summary
+    assert results["short"].evidence["counterexample_kind"] == "explicit-function"
+    assert results["fixed"].verdict is Verdict.CERTIFIED, results["fixed"].summary
+
+
+def test_decrease_metric_is_tight_at_half_l_r_squared(run_claims):
+    # f(x_0) - f(x_N) <= f(x_0) - f* <= L R^2/2 (smoothness at x*); f = L x^2/2 with h = 1 reaches x* in
+    # one step, so the bound is attained and a hair below it is refuted
+    dec = dict(metric="decrease", N=4)
+    results, _ = run_claims(rate(id="t", **dec, bound="L*R**2/2"),
+                            rate(id="f", **dec, bound="L*R**2/2*(1 - 10**-30)"))
+    assert results["t"].verdict is Verdict.CERTIFIED, results["t"].summary
+    assert results["f"].verdict is Verdict.REFUTED, results["f"].summary
