@@ -60,7 +60,7 @@ def test_false_claim_without_quadratic_witness_is_not_certified(run_claims):
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"relation": ">"}, "relation"),
-    ({"class": "smooth", "m": None, "points": ["x", "xs"]}, "points"),
+    ({"class": "smooth", "m": None, "points": ["x", "xs", "xs"]}, "points"),
     ({"class": "smooth-convex"}, "m"),
     ({"m": 10}, "m"),
     ({"m": None}, "m"),
@@ -76,3 +76,21 @@ def test_bad_input_is_a_one_line_field_error(run_claims, changes, field):
     line = rejected[0].error.line() if rejected else results["c"].summary
     assert rejected or results["c"].verdict is Verdict.ERROR
     assert "\n" not in line and f"field '{field}'" in line, line
+
+
+def test_nonconvex_class_with_a_minimizer(run_claims):
+    # issue 13: the chapter's stability step <grad f(x), x - x*> >= ||grad f(x)||^2 / L needs convexity. For
+    # L-smooth f with a global minimizer it fails on f = L (1 - cos x) at x = 6: 6 sin 6 < sin^2 6 (sin 6<0);
+    # the descent lemma at x*, f(x) - f* <= L/2 ||x - x*||^2, holds for every L-smooth f (certified), and a
+    # bound a hair below it fails on the quadratic L x^2/2
+    base = dict(**{"class": "smooth"}, m=None, L=1, points=["x", "xs"])
+    results, _ = run_claims(
+        claim(id="stab", **base, lhs="inner(grad(x), x - xs)", relation=">=", rhs="sqnorm(grad(x))/L"),
+        claim(id="gap", **base, lhs="f(x) - f(xs)", relation="<=", rhs="L/2*sqnorm(x - xs)"),
+        claim(id="gap.below", **base, lhs="f(x) - f(xs)", relation="<=",
+              rhs="(1 - 10**-30)*L/2*sqnorm(x - xs)"))
+    stab = results["stab"]
+    assert stab.verdict is Verdict.REFUTED, stab.summary
+    assert "cos" in stab.evidence["counterexample"]["function"]
+    assert results["gap"].verdict is Verdict.CERTIFIED, results["gap"].summary
+    assert results["gap.below"].verdict is Verdict.REFUTED, results["gap.below"].summary

@@ -71,6 +71,8 @@ class ClassInequalityChecker(Checker):
                                     "points": list(ineq.space.points),
                                     "excess_gram": str(ineq.excess)}
         witness = quadratic_witness(ineq, ctx.seed)
+        if witness is None and ineq.fclass == "smooth" and ineq.space.minimizer:
+            witness = cosine_witness(ineq, ctx.seed)
         if witness is not None:
             evidence["counterexample"] = witness
             summary = (f"fails for {witness['function']} at the points {witness['points']}: "
@@ -103,8 +105,6 @@ def parse(claim: Claim, ctx: Context) -> ClassInequality:
     points = claim.get("points")
     if not isinstance(points, list):
         raise FieldError("points", "must be a list of point names such as [\"x\", \"y\"]")
-    if fclass == "smooth" and MINIMIZER in points:
-        raise FieldError("points", f"the class 'smooth' has no minimizer: '{MINIMIZER}' is undefined")
     relation = claim.get("relation")
     if relation not in RELATIONS:
         raise FieldError("relation", f"must be one of {', '.join(RELATIONS)} (a strict inequality fails "
@@ -132,6 +132,8 @@ def _curvatures(ineq: ClassInequality) -> list[Any]:
         return [ineq.m, ineq.L, (ineq.m + ineq.L) / 2]
     if ineq.fclass == "smooth-convex":
         return [sp.Integer(0), ineq.L, ineq.L / 2]
+    if ineq.space.minimizer:  # a quadratic with a global minimizer has no negative curvature
+        return [ineq.L / 4, ineq.L, ineq.L / 2]
     return [-ineq.L, ineq.L, sp.Integer(0)]
 
 
@@ -169,6 +171,36 @@ def quadratic_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None
     return None
 
 
+def cosine_witness(ineq: ClassInequality, seed: int) -> dict[str, Any] | None:
+    """For the nonconvex class with a minimizer: f(x) = L sum_i (1 - cos x_i), L-smooth (Hessian entries
+    L cos x_i in [-L, L]) with global minimum 0 at xs = 0, at integer points where the excess is > 0, its
+    sign decided by a rigorous interval enclosure (sin and cos of integers are transcendental); None if
+    none is found."""
+    rng = random.Random(seed)
+    space = ineq.space
+    for dim in (1, 2):
+        for _ in range(WITNESS_TRIES):
+            pts = {p: ([sp.Integer(0)] * dim if p == MINIMIZER else
+                       [sp.Integer(rng.randint(-7, 7)) for _ in range(dim)]) for p in space.points}
+            vec = dict(pts)
+            vec.update({f"grad({p})": [ineq.L * sp.sin(x) for x in pts[p]]
+                        for p in space.points if p != MINIMIZER})
+            subs = {sym: sum((x * y for x, y in zip(vec[a], vec[b], strict=True)), sp.Integer(0))
+                    for (a, b), sym in space.gram_symbols().items()}
+            subs.update({sym: ineq.L * sum((1 - sp.cos(x) for x in pts[p]), sp.Integer(0))
+                         for p, sym in space.fvalues.items()})
+            value = ineq.excess.xreplace(subs)
+            if sign_of(value) == 1:
+                shown = " + ".join(f"(1 - cos x{i + 1})" for i in range(dim))
+                return {"function": f"f(x) = {ineq.L} [{shown}]", "dimension": dim,
+                        "points": {p: [str(c) for c in v] for p, v in pts.items()},
+                        "excess": f"{sp.N(value, 50)} (exact value {value}; its sign by a rigorous "
+                                  f"interval enclosure)",
+                        "class_membership": f"Hessian diag({ineq.L} cos x_i): eigenvalues in [-{ineq.L}, "
+                                            f"{ineq.L}]; global minimum 0 at xs = 0"}
+    return None
+
+
 def _interval(ineq: ClassInequality) -> str:
     lo = {"smooth-strongly-convex": ineq.m, "smooth-convex": 0, "smooth": -ineq.L}[ineq.fclass]
     return f"[{lo}, {ineq.L}]"
@@ -199,9 +231,12 @@ def certify(ineq: ClassInequality, evidence: dict[str, Any], ctx: Context, claim
         return Outcome(Verdict.CERTIFIED, f"exact certificate: {ineq.text} <= 0 for every {ineq.fclass} "
                                           f"function and all points, in every dimension", evidence)
     above = result.ok and result.value > SOLVER_VALUE_TOL
+    relaxed = ineq.fclass == "smooth" and ineq.space.minimizer
+    hint = ("> 0, but for the nonconvex class f(xs) <= f(p) is imposed at the named points only (a "
+            "relaxation: a proof may need more points, e.g. x - grad(x)/L), so this suggests nothing"
+            if relaxed else "> 0: the claim probably fails on a non-quadratic function")
     reason = (f"no quadratic counterexample and no exact certificate ({attempt.reason}); the solver's "
-              f"worst case is {result.value:.3g} " + ("> 0: the claim probably fails on a non-quadratic "
-                                                      "function" if above else "(floating evidence only)"))
+              f"worst case is {result.value:.3g} " + (hint if above else "(floating evidence only)"))
     evidence["reason"] = reason
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
 
