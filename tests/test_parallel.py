@@ -77,9 +77,10 @@ def test_a_dask_local_cluster_gives_the_serial_results(claims: list, serial: lis
 def test_the_time_cap_holds_in_a_worker(tmp_path: Path) -> None:
     # the alarm needs the main thread of a process: a slow claim in a worker is still stopped at the cap
     path = tmp_path / "slow.toml"
+    # (a distance -> function-gap rate does not compose: the N = 60 SDP alone takes well over 2 s)
     path.write_text(toml_claim(id="slow", kind="rate", **{"class": "smooth-strongly-convex"}, L=1, m="1/10",
-                               schedule="constant", h=1, N=40, initial="distance", metric="distance",
-                               bound="(9/10)**80*R**2")
+                               schedule="constant", h=1, N=60, initial="distance", metric="function-gap",
+                               bound="(9/10)**120*L*R**2")
                     + "".join(toml_claim(id=f"fast{i}", kind="numeric", expr="1/2", value="0.5")
                               for i in range(MIN_PARALLEL)), encoding="utf-8")
     out = tmp_path / "r.json"

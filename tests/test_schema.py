@@ -151,9 +151,9 @@ def test_every_verdict_path_matches_the_schema(validator, tmp_path) -> None:
 def test_the_seconds_cap_and_an_unconverged_solver_match_the_schema(validator, tmp_path, monkeypatch) -> None:
     import pep.solve
 
-    slow = toml_claim(id="slow", kind="rate", L=1, m="1/10", schedule="constant", h=1, N=40,
-                      initial="distance", metric="distance", bound="(9/10)**80*R**2",
-                      **{"class": "smooth-strongly-convex"})
+    slow = toml_claim(id="slow", kind="rate", L=1, m="1/10", schedule="constant", h=1, N=60,
+                      initial="distance", metric="function-gap", bound="(9/10)**120*L*R**2",
+                      **{"class": "smooth-strongly-convex"})  # does not compose: the SDP takes > 2 s
     doc = certify(tmp_path, slow, "--max-seconds", "2")
     (result,) = doc["results"]
     assert result["verdict"] == "inconclusive" and result["evidence"]["cap"] == "seconds"
