@@ -26,15 +26,21 @@ def _broken_proof(result: Mapping[str, Any]) -> str | None:
 
 
 def errata(results: list[Mapping[str, Any]]) -> list[tuple[int, Mapping[str, Any], str]]:
-    """(index in results, result, what is wrong) for every book claim refuted or with a broken proof, in
-    the book's order."""
+    """(index in results, result, what is wrong) for every book claim refuted, with a broken proof, or
+    certified where the book's true/false answer (``book_answer``) says false, in the book's order."""
     found = []
     for i, r in enumerate(results):
         where = _line(r)
         if where is None:
             continue
+        book = r.get("book_answer")
+        if r.get("verdict") == "refuted" and book == "false":
+            continue  # a true/false exercise the book answers FALSE: the book is right
         if r.get("verdict") == "refuted":
-            found.append((where, i, r, "false as stated"))
+            found.append((where, i, r, "false as stated" + (" (the book answers TRUE)" if book == "true"
+                                                            else "")))
+        elif r.get("verdict") == "certified" and book == "false":
+            found.append((where, i, r, "the book answers FALSE, but the statement holds (certified)"))
         elif _broken_proof(r):
             found.append((where, i, r, f"the theorem holds but its proof is {_broken_proof(r)}"))
     return [(i, r, what) for _, i, r, what in sorted(found, key=lambda t: (t[0], t[1]))]

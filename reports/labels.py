@@ -8,6 +8,7 @@ LABELS: dict[str, str] = {
     # results and errors
     "id": "id", "verdict": "verdict", "expect": "expected verdict", "summary": "summary", "kind": "kind",
     "statement": "statement", "source": "source", "file": "file", "evidence": "evidence",
+    "book_answer": "the book's answer",
     "seconds": "seconds", "error": "error", "field": "field", "cap": "cap", "message": "message",
     # how and why
     "method": "method", "method_note": "note on the method", "reason": "why undecided",

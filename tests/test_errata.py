@@ -31,3 +31,27 @@ def test_errata_lists_book_claims_refuted_or_with_broken_proofs_in_book_order():
 
 def test_no_errata_without_book_claims():
     assert errata_markup([result("x", "refuted", "Nesterov 2004")]) == []
+
+
+def test_a_true_false_answer_the_suite_contradicts_is_an_erratum():
+    results = [
+        {**result("says-true-refuted", "refuted", f"{BOOK}:650"), "book_answer": "true"},
+        {**result("says-false-certified", "certified", f"{BOOK}:640"), "book_answer": "false"},
+        {**result("says-false-refuted", "refuted", f"{BOOK}:636"), "book_answer": "false"},
+        {**result("says-true-certified", "certified", f"{BOOK}:656"), "book_answer": "true"},  # agrees
+        {**result("says-true-undecided", "inconclusive", f"{BOOK}:660"), "book_answer": "true"},
+    ]
+    found = {r["id"]: what for _, r, what in errata(results)}
+    assert set(found) == {"says-true-refuted", "says-false-certified"}  # the book is right on the others
+    assert "book answers TRUE" in found["says-true-refuted"]
+    assert "book answers FALSE" in found["says-false-certified"] and "holds" in found["says-false-certified"]
+
+
+def test_book_answer_must_be_true_or_false(run_claims):
+    from tests.conftest import toml_claim
+
+    _, rejected = run_claims(toml_claim(id="a", kind="numeric", expr="1", value="1", book_answer="yes"))
+    assert rejected and "field 'book_answer'" in rejected[0].error.line()
+    results, rejected = run_claims(toml_claim(id="b", kind="numeric", expr="1", value="1",
+                                              book_answer="true"))
+    assert not rejected and results["b"].to_json()["book_answer"] == "true"

@@ -12,7 +12,8 @@ from core.errors import ClaimError
 from verify.verdict import EXPECTABLE
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-COMMON_FIELDS = ("id", "statement", "source", "expect", "kind")
+COMMON_FIELDS = ("id", "statement", "source", "expect", "kind", "book_answer")
+BOOK_ANSWERS = ("true", "false")  # a true/false exercise's answer as the book gives it (the report checks it)
 DEFAULT_CLAIMS_DIR = Path(__file__).resolve().parent / "claims"
 
 
@@ -27,6 +28,7 @@ class Claim:
     fields: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
     expect: str | None = None
+    book_answer: str | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         """A kind field, or ``default`` when absent."""
@@ -138,7 +140,7 @@ def _parse_one(table: Any, index: int, file: str, known_kinds: dict[str, Any]) -
     cid = table["id"]
     if not isinstance(cid, str) or not ID_RE.match(cid):
         raise ClaimError(f"id {cid!r} must match [a-z0-9][a-z0-9._-]*", field="id")
-    for name in ("statement", "kind", "source", "expect"):
+    for name in ("statement", "kind", "source", "expect", "book_answer"):
         if name in table and not isinstance(table[name], str):
             raise ClaimError(f"must be a string, got {type(table[name]).__name__}", field=name, claim_id=cid)
     kind = table["kind"]
@@ -148,6 +150,9 @@ def _parse_one(table: Any, index: int, file: str, known_kinds: dict[str, Any]) -
     expect = table.get("expect")
     if expect is not None and expect not in EXPECTABLE:
         raise ClaimError(f"'{expect}' is not one of certified, refuted, inconclusive", field="expect",
+                         claim_id=cid)
+    if table.get("book_answer") not in (None, *BOOK_ANSWERS):
+        raise ClaimError(f"'{table['book_answer']}' is not one of true, false", field="book_answer",
                          claim_id=cid)
     checker = known_kinds[kind]
     own = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
@@ -160,7 +165,7 @@ def _parse_one(table: Any, index: int, file: str, known_kinds: dict[str, Any]) -
         if name not in own:
             raise ClaimError(f"missing required field of kind '{kind}'", field=name, claim_id=cid)
     return Claim(id=cid, kind=kind, statement=table["statement"], file=file, fields=own,
-                 source=table.get("source"), expect=expect)
+                 source=table.get("source"), expect=expect, book_answer=table.get("book_answer"))
 
 
 def _file_id(path: Path) -> str:

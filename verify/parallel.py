@@ -102,7 +102,7 @@ def check_isolated(claim: Claim, ctx: Context) -> Result:
     error = ClaimError(f"internal error: worker process failed: {reason}", file=claim.file, claim_id=claim.id)
     return Result(id=claim.id, verdict=Verdict.ERROR, summary=error.line(), evidence={"error": error.line()},
                   seconds=0.0, expect=claim.expect, kind=claim.kind, statement=claim.statement,
-                  source=claim.source, file=claim.file)
+                  source=claim.source, file=claim.file, book_answer=claim.book_answer)
 
 
 def run_dask(claims: list[Claim], ctx: Context, scheduler: str | Any,

@@ -42,6 +42,7 @@ class Result:
     statement: str | None = None
     source: str | None = None
     file: str | None = None
+    book_answer: str | None = None
 
     @property
     def met_expectation(self) -> bool:
@@ -63,4 +64,4 @@ class Result:
             "file": self.file,
             "evidence": self.evidence,
             "seconds": round(self.seconds, 4),
-        }
+        } | ({"book_answer": self.book_answer} if self.book_answer is not None else {})
