@@ -46,6 +46,7 @@ MUST = ("quadratic.c-1-10-edge.le.alpha-p20", "quadratic.c-1-10-edge.le.bound-m2
         "inequality.descent.le.sup-m20", "inequality.t-plus-2-over-t.ge.inf-p20",
         "identity.contraction.eq.where-alpha-p20",
         "rate.dt-n1.le.bound-m20", "rate.sc-dist-n1.le.h-p20",
+        "rate.ogm-n1.le.bound-tight", "rate.ogm-n1.le.bound-m30", "rate.ogm-n1.le.bound-p30",
         "class-inequality.sc-cocoercive-1-10.ge.a-p20", "class-inequality.cocoercive-l1.ge.b-p20",
         # true for every pair of vectors (Young: <u, v> <= 3/2 |v|^2 + 1/6 |u|^2), tight at curvature 3
         "class-inequality.interior-1-10.le.tight",
