@@ -13,6 +13,8 @@ LABELS: dict[str, str] = {
     # how and why
     "method": "method", "method_note": "note on the method", "reason": "why undecided",
     "decision": "decision", "proof": "proof", "samples": "sampled", "points": "points", "target": "target",
+    "smt_solver": "SMT solver", "smt_status": "SMT answer (on the negation)", "smt_query": "SMT-LIB query",
+    "smt_seconds": "SMT seconds", "smt_reason": "SMT: no verdict because",
     # the claim as checked
     "expr": "expression", "value": "claimed value", "relation": "relation", "lhs": "left-hand side",
     "rhs": "right-hand side", "difference": "difference", "rounding": "rounding rule",

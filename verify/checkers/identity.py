@@ -12,13 +12,15 @@ from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
 from verify.params import parse_parameters
+from verify.smt_decision import METHOD as SMT_METHOD
+from verify.smt_decision import smt_decide
 from verify.verdict import Outcome, Verdict
 from verify.witness import SAMPLES, describe_point, find_violation, prove_zero, sample_points, short_text
 
 
 @register
 class IdentityChecker(Checker):
-    """Certified by a sympy simplification to zero, refuted by a rigorously re-checked point."""
+    """Certified by a sympy simplification to zero or cvc5, refuted by a rigorously re-checked point."""
 
     kind = "identity"
     required = ("lhs", "rhs")
@@ -37,16 +39,25 @@ class IdentityChecker(Checker):
         proof = prove_zero(diff)
         if proof:
             return Outcome(Verdict.CERTIFIED, proof, {**evidence, "method": proof})
-        witness, tried = find_violation(diff, lambda s: s != 0, params, ctx.seed)
+        # sympy did not reduce lhs - rhs to 0: cvc5 decides lhs - rhs != 0 (a model is re-checked exactly)
+        attempt = smt_decide(diff, "==", params)
+        evidence.update(attempt.evidence())
+        if attempt.proved:
+            return Outcome(Verdict.CERTIFIED, SMT_METHOD, {**evidence, "method": SMT_METHOD})
+        witness, tried = attempt.witness, 0
+        if witness is None:
+            witness, tried = find_violation(diff, lambda s: s != 0, params, ctx.seed)
         if witness:
             point = describe_point(witness.point)
             values = {"lhs": str(sp.N(lhs.xreplace(witness.point), 50)),
                       "rhs": str(sp.N(rhs.xreplace(witness.point), 50)), "lhs_minus_rhs": witness.value}
-            evidence.update(method="witness point", witness=point, values=values,
+            method = "witness point (a cvc5 model)" if witness is attempt.witness else "witness point"
+            evidence.update(method=method, witness=point, values=values,
                             witness_check=f"{witness.check}: lhs - rhs = {witness.value} != 0")
             return Outcome(Verdict.REFUTED, f"lhs != rhs at {point} (lhs - rhs = "
                                             f"{short_text(witness.value)}, {witness.check})", evidence)
-        reason = f"sympy could not reduce lhs - rhs to 0, and {tried} sampled points found no difference"
+        reason = (f"sympy could not reduce lhs - rhs to 0 ({attempt.summary_note()}), and {tried} sampled "
+                  "points found no difference")
         evidence.update(reason=reason, samples={"points": tried, "target": SAMPLES})
         return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
 
