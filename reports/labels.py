@@ -9,6 +9,8 @@ LABELS: dict[str, str] = {
     "id": "id", "verdict": "verdict", "expect": "expected verdict", "summary": "summary", "kind": "kind",
     "statement": "statement", "source": "source", "file": "file", "evidence": "evidence",
     "book_answer": "the book's answer",
+    "section": "section",
+    "reconstructed": "formula reconstructed",
     "seconds": "seconds", "error": "error", "field": "field", "cap": "cap", "message": "message",
     # how and why
     "method": "method", "method_note": "note on the method", "reason": "why undecided",

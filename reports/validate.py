@@ -19,7 +19,7 @@ from reports.markup import safe_text, truncate
 from verify.schema import RESULTS_FORMAT
 
 VERDICTS = ("certified", "refuted", "inconclusive", "error")
-OPTIONAL_STR = ("expect", "summary", "kind", "statement", "source", "file", "book_answer")
+OPTIONAL_STR = ("expect", "summary", "kind", "statement", "source", "file", "book_answer", "section")
 MAX_FILE_BYTES = 256 * 1024 * 1024   # 10,000 claims take about 6 MB; 256 MB is some 400,000 claims
 MAX_DEPTH = 40                       # the deepest evidence the suite writes is about 8 levels below the root
 MAX_INT_DIGITS = 1000                # the suite writes exact numbers as strings; Python prints <= 4300 digits

@@ -55,3 +55,18 @@ def test_book_answer_must_be_true_or_false(run_claims):
     results, rejected = run_claims(toml_claim(id="b", kind="numeric", expr="1", value="1",
                                               book_answer="true"))
     assert not rejected and results["b"].to_json()["book_answer"] == "true"
+
+
+def test_section_and_reconstructed_are_carried_and_typed(run_claims):
+    from tests.conftest import toml_claim
+
+    _, rejected = run_claims(toml_claim(id="a", kind="numeric", expr="1", value="1", section=3))
+    assert rejected and "field 'section'" in rejected[0].error.line()
+    _, rejected = run_claims(toml_claim(id="a", kind="numeric", expr="1", value="1", reconstructed="yes"))
+    assert rejected and "field 'reconstructed'" in rejected[0].error.line()
+    results, rejected = run_claims(toml_claim(id="b", kind="numeric", expr="1", value="1",
+                                              section="2.1 Chebyshev", reconstructed=True))
+    record = results["b"].to_json()
+    assert not rejected and record["section"] == "2.1 Chebyshev" and record["reconstructed"] is True
+    results, _ = run_claims(toml_claim(id="c", kind="numeric", expr="1", value="1"))
+    assert "section" not in results["c"].to_json() and "reconstructed" not in results["c"].to_json()

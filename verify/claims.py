@@ -12,7 +12,7 @@ from core.errors import ClaimError
 from verify.verdict import EXPECTABLE
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-COMMON_FIELDS = ("id", "statement", "source", "expect", "kind", "book_answer")
+COMMON_FIELDS = ("id", "statement", "source", "expect", "kind", "book_answer", "section", "reconstructed")
 BOOK_ANSWERS = ("true", "false")  # a true/false exercise's answer as the book gives it (the report checks it)
 DEFAULT_CLAIMS_DIR = Path(__file__).resolve().parent / "claims"
 
@@ -29,6 +29,14 @@ class Claim:
     source: str | None = None
     expect: str | None = None
     book_answer: str | None = None
+    section: str | None = None     # the part of the text the claim comes from (the registry table uses it)
+    reconstructed: bool = False    # the formula was restated by the encoder (e.g. a display equation lost)
+
+    def result_meta(self) -> dict[str, Any]:
+        """The claim's descriptive fields as a result carries them."""
+        return {"expect": self.expect, "kind": self.kind, "statement": self.statement, "source": self.source,
+                "file": self.file, "book_answer": self.book_answer, "section": self.section,
+                "reconstructed": self.reconstructed}
 
     def get(self, name: str, default: Any = None) -> Any:
         """A kind field, or ``default`` when absent."""
@@ -140,9 +148,12 @@ def _parse_one(table: Any, index: int, file: str, known_kinds: dict[str, Any]) -
     cid = table["id"]
     if not isinstance(cid, str) or not ID_RE.match(cid):
         raise ClaimError(f"id {cid!r} must match [a-z0-9][a-z0-9._-]*", field="id")
-    for name in ("statement", "kind", "source", "expect", "book_answer"):
+    for name in ("statement", "kind", "source", "expect", "book_answer", "section"):
         if name in table and not isinstance(table[name], str):
             raise ClaimError(f"must be a string, got {type(table[name]).__name__}", field=name, claim_id=cid)
+    if "reconstructed" in table and not isinstance(table["reconstructed"], bool):
+        raise ClaimError(f"must be true or false, got {type(table['reconstructed']).__name__}",
+                         field="reconstructed", claim_id=cid)
     kind = table["kind"]
     if kind not in known_kinds:
         raise ClaimError(f"unknown kind '{kind}' (known: {', '.join(sorted(known_kinds))})", field="kind",
@@ -165,7 +176,8 @@ def _parse_one(table: Any, index: int, file: str, known_kinds: dict[str, Any]) -
         if name not in own:
             raise ClaimError(f"missing required field of kind '{kind}'", field=name, claim_id=cid)
     return Claim(id=cid, kind=kind, statement=table["statement"], file=file, fields=own,
-                 source=table.get("source"), expect=expect, book_answer=table.get("book_answer"))
+                 source=table.get("source"), expect=expect, book_answer=table.get("book_answer"),
+                 section=table.get("section"), reconstructed=table.get("reconstructed", False))
 
 
 def _file_id(path: Path) -> str:

@@ -111,8 +111,7 @@ def check_claim(claim: Claim, ctx: Context) -> Result:
         verdict, summary, evidence = Verdict.ERROR, msg, {"error": msg}
     seconds = time.perf_counter() - start
     return Result(id=claim.id, verdict=verdict, summary=summary, evidence=evidence, seconds=seconds,
-                  expect=claim.expect, kind=claim.kind, statement=claim.statement, source=claim.source,
-                  file=claim.file, book_answer=claim.book_answer)
+                  **claim.result_meta())
 
 
 def rejected_result(rej: Rejected) -> Result:

@@ -101,8 +101,7 @@ def check_isolated(claim: Claim, ctx: Context) -> Result:
         reason = f"the worker process did not finish within {ctx.caps.seconds + START_MARGIN:g} s"
     error = ClaimError(f"internal error: worker process failed: {reason}", file=claim.file, claim_id=claim.id)
     return Result(id=claim.id, verdict=Verdict.ERROR, summary=error.line(), evidence={"error": error.line()},
-                  seconds=0.0, expect=claim.expect, kind=claim.kind, statement=claim.statement,
-                  source=claim.source, file=claim.file, book_answer=claim.book_answer)
+                  seconds=0.0, **claim.result_meta())
 
 
 def run_dask(claims: list[Claim], ctx: Context, scheduler: str | Any,

@@ -43,6 +43,8 @@ class Result:
     source: str | None = None
     file: str | None = None
     book_answer: str | None = None
+    section: str | None = None
+    reconstructed: bool = False
 
     @property
     def met_expectation(self) -> bool:
@@ -64,4 +66,6 @@ class Result:
             "file": self.file,
             "evidence": self.evidence,
             "seconds": round(self.seconds, 4),
-        } | ({"book_answer": self.book_answer} if self.book_answer is not None else {})
+        } | ({"book_answer": self.book_answer} if self.book_answer is not None else {}) | (
+            {"section": self.section} if self.section is not None else {}) | (
+            {"reconstructed": True} if self.reconstructed else {})
