@@ -231,26 +231,62 @@ def solution_residuals(fp: FloatPEP, G: np.ndarray, F: np.ndarray, y: np.ndarray
     return out
 
 
+def scs_form_data(fp: FloatPEP, form: str) -> tuple[sps.csc_matrix, np.ndarray, np.ndarray, dict[str, Any]]:
+    """SCS's ``(A, b, c, cones)`` (min c.x s.t. Ax + s = b, s in cones) for the PEP in either form.
+
+    ``primal``: x = [svec(G); F], maximize <C, G> + c.F s.t. A svec(G) + B F <= rhs, G PSD.
+    ``dual``: x = lambda, minimize rhs.lambda s.t. B^T lambda = c, lambda >= 0, A^T lambda - C PSD; SCS's dual
+    variables are then the worst case itself (svec(G) on the PSD rows, -F on the equality rows).
+    """
+    n, m, nsv, nf = fp.n, fp.m, fp.nsv, fp.nf
+    if form == "dual":
+        A = sps.vstack([fp.B.T, -sps.eye(m), -fp.A.T], format="csc")
+        return A, np.concatenate([fp.c, np.zeros(m), -fp.C]), np.asarray(fp.rhs, float), {"z": nf, "l": m,
+                                                                                          "s": [n]}
+    if form != "primal":
+        raise ValueError(f"unknown SCS form '{form}' (primal or dual)")
+    top = sps.hstack([fp.A, fp.B], format="csc")
+    psd = -sps.eye(nsv, nsv + nf, format="csc")
+    return (sps.vstack([top, psd], format="csc"), np.concatenate([fp.rhs, np.zeros(nsv)]),
+            -np.concatenate([fp.C, fp.c]), {"l": m, "s": [n]})
+
+
+DUAL_FORM_METRICS = ("function-gap", "distance")
+
+
+def default_form(fp: FloatPEP) -> str:
+    """The form SCS converges faster on, as measured (benchmarks/scs_scaling.py, --forms).
+
+    The dual for the smooth convex class with a function-gap or distance metric when every pair is
+    interpolated (Silver N = 63: 750 iterations against the primal's 14,075 and PEPit's 6,375; h = 1,
+    N = 20: 175 against 275); the primal elsewhere (gradient norm: the dual takes 2-3x the iterations;
+    strongly convex q = 1/10, N = 40: 2,450 against the dual's 27,625).
+    """
+    desc = fp.description
+    dual = desc.get("class") == "smooth-convex" and desc.get("metric") in DUAL_FORM_METRICS
+    # With a restricted pair set (m well below svec's size) the dual is the slower one: Silver N = 127 on its
+    # Silver pairs 6.6 s primal against 50 s dual; N = 63 dyadic pairs 27,550 iterations against 107,650.
+    return "dual" if dual and fp.m >= fp.nsv else "primal"
+
+
 def solve_scs(data: PEPData | FloatPEP, eps: float = SCS_EPS, max_iters: int = SCS_MAX_ITERS,
               verbose: bool = False, *, settings: dict[str, Any] | None = None,
               warm_start: dict[str, np.ndarray] | None = None,
-              time_limit: float | None = None) -> PEPResult:
-    """Hand the PEP straight to SCS: x = [svec(G); F], maximize <C, G> + c.F.
+              time_limit: float | None = None, form: str | None = None) -> PEPResult:
+    """Hand the PEP straight to SCS in the primal or the dual form (``form``, default :func:`default_form`).
 
-    ``settings`` overrides SCS options (e.g. ``scale``, ``acceleration_lookback``); ``warm_start`` is
-    ``{"x", "y", "s"}`` in SCS's variables (see :func:`scs_warm_start`); ``time_limit`` in seconds (capped
-    by the active :func:`deadline`).
+    Either way the result carries the worst case (G, F), the multipliers and S, and ``value`` is the
+    primal objective <C, G> + c.F. ``settings`` overrides SCS options (e.g. ``scale``,
+    ``acceleration_lookback``); ``warm_start`` is ``{"x", "y", "s"}`` in SCS's variables of the same form
+    (see :func:`scs_warm_start`); ``time_limit`` in seconds (capped by the active :func:`deadline`).
     """
     scs = require("scs")
 
     t0 = time.perf_counter()
     fp = as_float(data)
     n, m, nsv, nf = fp.n, fp.m, fp.nsv, fp.nf
-    top = sps.hstack([fp.A, fp.B], format="csc")
-    psd = -sps.eye(nsv, nsv + nf, format="csc")
-    Afull = sps.vstack([top, psd], format="csc")
-    bfull = np.concatenate([fp.rhs, np.zeros(nsv)])
-    cfull = -np.concatenate([fp.C, fp.c])
+    form = form or (warm_start or {}).get("form") or default_form(fp)
+    Afull, bfull, cfull, cones = scs_form_data(fp, form)
     opts: dict[str, Any] = {"eps_abs": eps, "eps_rel": eps, "max_iters": max_iters, "verbose": verbose,
                             **SCS_SETTINGS, **(settings or {})}
     limit = solver_limit(time_limit)
@@ -260,7 +296,7 @@ def solve_scs(data: PEPData | FloatPEP, eps: float = SCS_EPS, max_iters: int = S
 
     def call() -> dict[str, Any]:
         t1 = time.perf_counter()
-        solver = scs.SCS({"A": Afull, "b": bfull, "c": cfull}, {"l": m, "s": [n]}, **opts)
+        solver = scs.SCS({"A": Afull, "b": bfull, "c": cfull}, cones, **opts)
         setup = time.perf_counter() - t1
         if warm_start is not None:
             sol = solver.solve(warm_start=True, x=warm_start["x"], y=warm_start["y"], s=warm_start["s"])
@@ -283,22 +319,27 @@ def solve_scs(data: PEPData | FloatPEP, eps: float = SCS_EPS, max_iters: int = S
         raise KeyboardInterrupt("SCS was interrupted")
     check_deadline("SCS")
     x, y = sol["x"], sol["y"]
-    G = smat(x[:nsv], n)
-    F = x[nsv:]
-    mult = dict(zip(fp.names, (float(v) for v in y[:m]), strict=True))
-    S = smat(y[m:], n)
+    if form == "dual":
+        lam, G, F, S = x, smat(y[nf + m:], n), -y[:nf], smat(sol["s"][nf + m:], n)
+        primal_value, dual_value = float(info["dobj"]), float(info["pobj"])
+        res_primal, res_dual = float(info["res_dual"]), float(info["res_pri"])  # of the PEP, not of SCS's
+    else:
+        lam, G, F, S = y[:m], smat(x[:nsv], n), x[nsv:], smat(y[m:], n)
+        primal_value, dual_value = float(-info["pobj"]), float(-info["dobj"])
+        res_primal, res_dual = float(info["res_pri"]), float(info["res_dual"])
+    mult = dict(zip(fp.names, (float(v) for v in lam), strict=True))
     raw = str(info["status"])
     status = "solved" if raw == "solved" else raw
-    value = float(-info["pobj"]) if status == "solved" else math.nan
-    res = {"primal": float(info["res_pri"]), "dual": float(info["res_dual"]), "gap": float(info["gap"])}
-    res.update(solution_residuals(fp, G, F, y[:m], S))
+    value = primal_value if status == "solved" else math.nan
+    res = {"primal": res_primal, "dual": res_dual, "gap": float(info["gap"])}
+    res.update(solution_residuals(fp, G, F, lam, S))
     return PEPResult(value=value, status=status, solver="scs", G=G, F=F, multipliers=mult, S=S,
                      residuals=res, build_seconds=build, solve_seconds=solve_time,
-                     info={"iterations": int(info["iter"]), "primal_value": float(-info["pobj"]),
-                           "dual_value": float(-info["dobj"]), "scs_status": raw, "m": m, "n": n,
+                     info={"iterations": int(info["iter"]), "primal_value": primal_value,
+                           "dual_value": dual_value, "scs_status": raw, "m": m, "n": n, "form": form,
                            "nnz": int(Afull.nnz), "scale": float(info.get("scale", math.nan)),
                            "setup_seconds": sol["setup"],
-                           "warm": {"x": x, "y": y, "s": sol["s"]}})
+                           "warm": {"x": x, "y": y, "s": sol["s"], "form": form}})
 
 
 def failed_result(fp: FloatPEP, solver: str, status: str, build: float, solve_time: float) -> PEPResult:
@@ -414,6 +455,7 @@ def solve(data: PEPData | FloatPEP, solver: str = "scs") -> PEPResult:
 
 
 __all__ = ["PEPResult", "SOLVERS", "SCS_EPS", "SCS_MAX_ITERS", "CLARABEL_TOL", "MissingPackage",
-           "SolverError", "SolverTimeLimit", "as_float", "check_deadline", "deadline", "failed_result",
-           "full_problem_violation", "one_line", "remaining", "require", "run_compiled", "scs_warm_start",
-           "smat", "solve", "solve_cvxpy", "solve_scs", "solver_limit", "svec_index"]
+           "SolverError", "SolverTimeLimit", "as_float", "check_deadline", "deadline", "default_form",
+           "failed_result", "full_problem_violation", "one_line", "remaining", "require", "run_compiled",
+           "scs_warm_start", "scs_form_data", "smat", "solve", "solve_cvxpy", "solve_scs", "solver_limit",
+           "svec_index"]
