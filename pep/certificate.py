@@ -320,7 +320,10 @@ def _repair(E: list[list[Fraction]], rhs: list[Fraction], lam_num: np.ndarray, u
     return out
 
 
-def _rounding(data: PEPData, tau: Fraction, time_limit: float | None) -> tuple[list | None, list | None, str]:
+def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None
+                 ) -> tuple[list | None, list | None, str]:
+    """Exact multipliers for the bound ``tau`` from a dual solved with a margin: dyadic rounding, repaired
+    to the exact linear identity, S with PSD evidence (None and the reason when no eps works)."""
     t0 = time.perf_counter()
     reason = ""
     for eps in (1e-4, 1e-5, 1e-6):  # a loose solve first: the margin absorbs its errors
@@ -431,8 +434,10 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
     return None, None, reason
 
 
-def _reconstruction(data: PEPData, bound: Fraction, time_limit: float | None
-                    ) -> tuple[list | None, list | None, str]:
+def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None
+                       ) -> tuple[list | None, list | None, str]:
+    """Exact multipliers for a tight ``bound``: a high-accuracy dual, a rational tau and kernel basis of S
+    read from it, and the multipliers solved exactly on that face (None and the reason when none fits)."""
     sol = solve_dual(data, None, solver="clarabel", time_limit=time_limit)
     if not sol["ok"]:
         hint = " (the dual is infeasible: the PEP is unbounded)" if "Infeasible" in sol["status"] else ""
@@ -495,9 +500,9 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
             break
         try:
             if method == "rounding":
-                lam, cols, info = _rounding(data, tau, left)
+                lam, cols, info = rounded_dual(data, tau, left)
             elif _is_rational(data) and not (isinstance(bound, QSqrt) and bound.b):
-                lam, cols, info = _reconstruction(data, tau, left)
+                lam, cols, info = reconstructed_dual(data, tau, left)
             else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau
                 lam, cols, info = reconstruct_q2(data, bound, left, solve_dual)
         except (SolverTimeLimit, MissingPackage):
@@ -558,4 +563,4 @@ def silver_rate_x(k: int) -> QSqrt:
 
 __all__ = ["CertificateAttempt", "certify_bound", "checked_certificate", "exact_S", "save_certificate",
            "encode", "decode", "parse_exact", "solve_dual", "ldl_columns", "describe",
-           "rational_below_inv_one_plus_sqrt", "silver_rate_x"]
+           "rational_below_inv_one_plus_sqrt", "reconstructed_dual", "rounded_dual", "silver_rate_x"]

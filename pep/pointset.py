@@ -38,6 +38,19 @@ def points_basis(points: list[str]) -> tuple[dict[str, int], dict[str, int], dic
     return xi, gi, fi
 
 
+def interpolation_constraints(fclass: FunctionClass, pts: list[Point]) -> list[Constraint]:
+    """The class's interpolation inequality for every ordered pair of distinct points."""
+    constraints = []
+    for pi in pts:
+        for pj in pts:
+            if pi is not pj:
+                M: dict[tuple[int, int], Any] = {}
+                b: dict[int, Any] = {}
+                fclass.interpolation(pi, pj, M, b)
+                constraints.append(Constraint(f"interp({pi.label},{pj.label})", M, b))
+    return constraints
+
+
 def build_points_pep(fclass: FunctionClass, points: list[str], objective_M: dict[tuple[int, int], Any],
                      objective_b: dict[int, Any], *, describe: bool = True) -> PEPData:
     """Maximize tr(objective_M G) + objective_b.F over the class at the named points, tr(G) <= 1.
@@ -47,14 +60,7 @@ def build_points_pep(fclass: FunctionClass, points: list[str], objective_M: dict
     xi, gi, fi = points_basis(points)
     n = len(xi) + len(gi)
     pts = [Point(p, {xi[p]: 1}, {gi[p]: 1} if p in gi else {}, fi[p]) for p in points]
-    constraints = []
-    for pi in pts:
-        for pj in pts:
-            if pi is not pj:
-                M: dict[tuple[int, int], Any] = {}
-                b: dict[int, Any] = {}
-                fclass.interpolation(pi, pj, M, b)
-                constraints.append(Constraint(f"interp({pi.label},{pj.label})", M, b))
+    constraints = interpolation_constraints(fclass, pts)
     if fclass.name == "smooth" and MINIMIZER in fi:
         for p in points:
             if p != MINIMIZER:
@@ -74,4 +80,4 @@ def build_points_pep(fclass: FunctionClass, points: list[str], objective_M: dict
                    objective_M=dict(objective_M), objective_b=dict(objective_b), description=description)
 
 
-__all__ = ["MINIMIZER", "points_basis", "build_points_pep"]
+__all__ = ["MINIMIZER", "points_basis", "build_points_pep", "interpolation_constraints"]

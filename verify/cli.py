@@ -248,8 +248,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     result = run(match, Context(caps=_caps(args)))[0]
     if result.kind == "proof" and isinstance(result.evidence.get("steps"), list):
-        for line in proof_chain(result).splitlines():
-            print(printable(line))
+        for line in proof_chain(result).splitlines():  # keep the chain's indentation (spaces only)
+            print(line[:len(line) - len(line.lstrip(" "))] + printable(line))
     print(json.dumps(result.to_json(), indent=2, default=str))
     return exit_status([result])
 

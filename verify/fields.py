@@ -141,3 +141,24 @@ def digits_field(claim: Claim) -> int | None:
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 100:
         raise FieldError("digits", f"must be a whole number from 1 to 100, got {digits!r}")
     return digits
+
+
+def class_parameters(claim: Claim, ctx: Context) -> tuple[str, Any, Any]:
+    """The claim's function class, L and m (0 unless strongly convex), validated with one-line errors."""
+    from numeric.interval import sign_of
+    from pep.classes import CLASSES
+
+    fclass = claim.get("class")
+    if fclass not in CLASSES:
+        raise FieldError("class", f"must be one of {', '.join(CLASSES)}, got {fclass!r}")
+    L = number_field(claim, "L", ctx)
+    require_positive(L, "L", "L")
+    m = sp.Integer(0)
+    if fclass == "smooth-strongly-convex":
+        m = number_field(claim, "m", ctx)
+        require_positive(m, "m", "m")
+        if sign_of(L - m) != 1:
+            raise FieldError("m", f"need 0 < m < L, got m = {m}, L = {L}")
+    elif claim.get("m") is not None:
+        raise FieldError("m", f"only the class 'smooth-strongly-convex' has m (class is '{fclass}')")
+    return fclass, L, m

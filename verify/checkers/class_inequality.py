@@ -13,13 +13,12 @@ import sympy as sp
 
 from core.errors import FieldError
 from numeric.interval import sign_of
-from pep.classes import CLASSES
 from symbolic.vector import MINIMIZER, VectorSpace, expand_to_gram
 from verify.certificates import record_attempt
 from verify.checkers import register
 from verify.checkers.base import Checker, Context
 from verify.claims import Claim
-from verify.fields import number_field, require_positive, to_field
+from verify.fields import class_parameters, to_field
 from verify.limits import pep_limits
 from verify.verdict import Outcome, Verdict
 
@@ -89,19 +88,7 @@ class ClassInequalityChecker(Checker):
 
 def parse(claim: Claim, ctx: Context) -> ClassInequality:
     """Validate the fields and expand (lhs - rhs or rhs - lhs) into Gram entries and function values."""
-    fclass = claim.get("class")
-    if fclass not in CLASSES:
-        raise FieldError("class", f"must be one of {', '.join(CLASSES)}, got {fclass!r}")
-    L = number_field(claim, "L", ctx)
-    require_positive(L, "L", "L")
-    m = sp.Integer(0)
-    if fclass == "smooth-strongly-convex":
-        m = number_field(claim, "m", ctx)
-        require_positive(m, "m", "m")
-        if sign_of(L - m) != 1:
-            raise FieldError("m", f"need 0 < m < L, got m = {m}, L = {L}")
-    elif claim.get("m") is not None:
-        raise FieldError("m", f"only the class 'smooth-strongly-convex' has m (class is '{fclass}')")
+    fclass, L, m = class_parameters(claim, ctx)
     points = claim.get("points")
     if not isinstance(points, list):
         raise FieldError("points", "must be a list of point names such as [\"x\", \"y\"]")
