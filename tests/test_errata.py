@@ -70,3 +70,20 @@ def test_section_and_reconstructed_are_carried_and_typed(run_claims):
     assert not rejected and record["section"] == "2.1 Chebyshev" and record["reconstructed"] is True
     results, _ = run_claims(toml_claim(id="c", kind="numeric", expr="1", value="1"))
     assert "section" not in results["c"].to_json() and "reconstructed" not in results["c"].to_json()
+
+
+def test_every_registry_claim_citing_the_seeds_names_its_section():
+    # the report and verify/claims/README.md go down the chapter section by section: a claim citing a
+    # line of seed 002 (Chapter 09) or seed 000 (section 2) without a section would fall out of both
+    import re
+    import tomllib
+
+    from tests.conftest import REPO
+
+    missing = []
+    for path in sorted((REPO / "verify" / "claims").rglob("*.toml")):
+        for claim in tomllib.loads(path.read_text()).get("claim", []):
+            cites = re.search(r"00[02]_[0-9a-f]+\.txt:\d+", str(claim.get("source", "")))
+            if cites and not claim.get("section"):
+                missing.append(f"{path.name}: {claim.get('id')}")
+    assert not missing, missing
