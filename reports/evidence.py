@@ -271,6 +271,14 @@ def _attempt(ev: Mapping[str, Any]) -> str:
     return _table(rows, label="Certificate search")
 
 
+def _step_text(step: Mapping[str, Any]) -> str:
+    """A proof step as the chain reads it: ``lhs relation rhs (by fact)``, or its free-text ``step``."""
+    if "lhs" in step and "rhs" in step:
+        by = f"   (by {step['by']})" if step.get("by") else ""
+        return f"{step['lhs']} {step.get('relation', '')} {step['rhs']}{by}"
+    return str(step.get("step", ""))
+
+
 def _proof_steps(ev: Mapping[str, Any], key: str) -> str:
     steps = ev[key]
     if not isinstance(steps, list) or not all(isinstance(s, Mapping) for s in steps):
@@ -286,13 +294,15 @@ def _proof_steps(ev: Mapping[str, Any], key: str) -> str:
         mark = "#broken[first broken step] " if i == broken else ""
         fill = "brokenfill" if i == broken else "none"
         cells.append(f"table.cell(fill: {fill})[{i + 1}], table.cell(fill: {fill})[{mark}"
-                     f"{escape(dump(step.get('step', ''), 300))}], table.cell(fill: {fill})[{badge}], "
+                     f"{escape(dump(_step_text(step), 300))}], table.cell(fill: {fill})[{badge}], "
                      f"table.cell(fill: {fill})[{escape(dump(step.get('summary', ''), 400))}]")
     if len(steps) > len(shown):
         cells.append(f"table.cell(colspan: 4)[_{len(steps) - len(shown)} more steps not shown (they are in "
                      "the results file)_]")
     intro = ("every step certified" if broken is None
              else f"step {broken + 1} of {len(steps)} is the first broken one")
+    if isinstance(ev.get("proof"), str):  # a proof claim: the proof's own verdict, apart from the theorem's
+        intro = f"proof: {ev['proof']}; {intro}"
     table = f"#evtable(columns: (auto, 1fr, auto, 1.4fr), {', '.join(cells)})"
     return _block("Proof steps", escape(intro), table, len(shown))
 

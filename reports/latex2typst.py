@@ -63,6 +63,9 @@ STYLES = {"mathbf": "bold", "boldsymbol": "bold", "bm": "bold", "mathbb": "bb", 
 ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "macron", "overline": "overline", "tilde": "tilde",
            "widetilde": "tilde", "dot": "dot", "ddot": "dot.double", "vec": "arrow", "underline": "underline",
            "check": "caron", "breve": "breve"}
+# Matrix environments and their typst delimiters (``\begin{pmatrix} a & b \\ c & d \end{pmatrix}``).
+MATRICES = {"matrix": "#none", "pmatrix": '"("', "bmatrix": '"["', "Bmatrix": '"{"', "vmatrix": '"|"',
+            "Vmatrix": '"||"'}
 TEXTS = {"text", "textrm", "textit", "textbf", "mbox", "operatorname"}
 PLAIN = set("+-=<>*.!:?")
 
@@ -95,10 +98,13 @@ class _Parser:
         return tok
 
     # A sequence of atoms, up to a closing brace (or a closing bracket when in an optional argument).
-    def sequence(self, close: str | None) -> list[str]:
+    def sequence(self, close: str | None, stops: tuple[str, ...] = ()) -> list[str]:
+        """Atoms up to ``close`` (consumed) or to one of ``stops`` (left for the caller)."""
         out: list[str] = []
         while True:
             tok = self.peek()
+            if tok is not None and tok in stops:
+                return out
             if tok is None:
                 if close is not None:
                     raise ConversionError(f"missing '{close}'")
@@ -235,6 +241,8 @@ class _Parser:
             if name == "operatorname":
                 return f"op({string_literal(text)})"
             return string_literal(text)
+        if name == "begin":
+            return self.matrix(self.raw_group())
         if name == "not":
             nxt = self.take()
             negated = {"=": "!=", "\\in": "in.not", "\\le": "lt.eq.not", "\\leq": "lt.eq.not",
@@ -243,6 +251,31 @@ class _Parser:
                 raise ConversionError(f"unsupported \\not{nxt}")
             return negated[nxt]
         raise ConversionError(f"unsupported LaTeX command \\{name}")
+
+    def matrix(self, env: str) -> str:
+        """The body of a matrix environment, up to its ``\\end``, as typst ``mat``."""
+        if env not in MATRICES:
+            raise ConversionError(f"unsupported environment {env!r}")
+        rows: list[list[str]] = []
+        row: list[str] = []
+        while True:
+            cell = [p for p in self.sequence(None, stops=("&", "\\\\", "\\end")) if p]
+            row.append(" ".join(cell))
+            tok = self.take()
+            if tok == "&":
+                continue
+            if tok == "\\end":
+                if self.raw_group() != env:
+                    raise ConversionError(f"\\begin{{{env}}} closed by another environment")
+                if row != [""] or not rows:  # a final ``\\\\`` ends the last row, it opens none
+                    rows.append(row)
+                break
+            rows.append(row)
+            row = []
+        if len({len(r) for r in rows}) != 1:
+            raise ConversionError(f"rows of different lengths in {env}")
+        body = "; ".join(", ".join(cell or '""' for cell in r) for r in rows)
+        return f"mat(delim: {MATRICES[env]}, {body})"
 
 
 def math_to_typst(src: str) -> str:

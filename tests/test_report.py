@@ -161,12 +161,24 @@ def test_fraction_sqrt_norm_sum_convert_without_loss() -> None:
     (r"\mathrm{diag}(1)", r"upright(d i a g) \( 1 \)"),
     (r"\sqrt[3]{x}", "root(3, x)"),
     (r"\text{if } x \ge 0", '" if " x >= 0'.replace('" if "', '"if "')),
+    (r"\begin{pmatrix} 1 & 0.9 \\ 0.9 & 1 \end{pmatrix}", 'mat(delim: "(", 1, 0.9; 0.9, 1)'),
+    (r"\begin{matrix} a & b \\ \end{matrix}", "mat(delim: #none, a, b)"),
+    (r"\begin{vmatrix} x^2 \end{vmatrix}", 'mat(delim: "|", x^(2))'),
 ])
 def test_conversion_examples(latex: str, expected: str) -> None:
     assert math_to_typst(latex) == expected
 
 
-@pytest.mark.parametrize("latex", [r"\unknowncommand x", r"\frac{1}", r"x^", r"{x", r"\begin{matrix}"])
+def test_matrices_compile_with_their_entries() -> None:
+    """A pmatrix typesets as a 2x2 matrix in parentheses, its entries all present."""
+    converted = math_to_typst(r"H = \begin{pmatrix} 1 & 0.9 \\ 0.9 & \frac{1}{2} \end{pmatrix}")
+    text = squeeze(pdf_text(compile_source(f"${converted}$", Assets())))
+    assert "=(10.90.912)" in text, text  # row by row, the fraction as its numerator over its denominator
+
+
+@pytest.mark.parametrize("latex", [r"\unknowncommand x", r"\frac{1}", r"x^", r"{x", r"\begin{matrix}",
+                                   r"\begin{pmatrix} 1 & 2 \\ 3 \end{pmatrix}", r"\begin{cd} x \end{cd}",
+                                   r"\begin{pmatrix} 1 \end{bmatrix}", r"\end{matrix}"])
 def test_unsupported_latex_raises(latex: str) -> None:
     with pytest.raises(ConversionError):
         math_to_typst(latex)
@@ -522,3 +534,18 @@ def test_thousand_claims_render_in_parts(tmp_path: Path) -> None:
     text = squeeze(" ".join(page.extract_text() for page in reader.pages))
     assert all(f"gen.{i % 20:02d}.{i}" in text for i in range(0, 1000, 37))
     assert sum(len(page.get("/Annots") or []) for page in reader.pages) == 1000  # summary -> entries
+
+
+def test_proof_claim_steps_are_typeset_as_the_chain_reads() -> None:
+    """A proof claim's steps show lhs, relation, rhs and the fact used, and the proof's own verdict."""
+    steps = [{"step": "1", "lhs": "f(xn) - f(xs)", "relation": "<=",
+              "rhs": "f(x) - f(xs) - 1/(2*L)*sqnorm(grad(x))",
+              "by": "descent-lemma", "verdict": "certified", "summary": "exact certificate"},
+             {"step": "2", "lhs": "f(x) - f(xs)", "relation": "<=", "rhs": "2*inner(grad(x), x - xs)",
+              "by": "convexity", "verdict": "refuted", "summary": "f = x^2/2 at x = 1"}]
+    doc = {"results": [{"id": "pr", "verdict": "certified", "kind": "proof",
+                        "evidence": {"theorem": "certified", "proof": "broken at step 2", "steps": steps}}]}
+    flat = squeeze(pdf_text(render_pdf(doc)))
+    for needle in ("proof: broken at step 2", "f(xn) - f(xs) <= f(x) - f(xs) - 1/(2*L)*sqnorm(grad(x))",
+                   "(by descent-lemma)", "(by convexity)", "step 2 of 2 is the first broken one"):
+        assert squeeze(needle) in flat, needle

@@ -13,7 +13,8 @@ RESULTS = [
      "verdict": "certified"},
     {"id": "c", "source": "002_99cb83213d8601f3.txt:632", "section": "Exercises / A. True-False / A.1",
      "verdict": "error"},
-    {"id": "d", "source": "000_54e28aa6fcb46823.txt:52", "section": "Section 2 / 2.3", "verdict": "certified"},
+    {"id": "d", "source": "000_54e28aa6fcb46823.txt:52", "section": "Section 2 / 2.3",
+     "verdict": "certified"},
     {"id": "e", "source": "Altschuler and Parrilo 2023", "verdict": "certified"},
 ]
 
