@@ -54,7 +54,6 @@ def rate(**changes: object) -> str:
     ({"bound": "R"}, "bound", "homogeneous"),
     ({"bound": "L*R**2*t"}, "bound", "unknown"),
     ({"bound": "__import__('os')"}, "bound", ""),
-    ({"schedule": None, "h": None, "N": None, "steps": ["pi"], "bound": "L*R**2"}, "steps", "Q(sqrt 2)"),
 ])
 def test_bad_input_is_a_one_line_field_error(run_claims, changes, field, words):
     results, rejected = run_claims(rate(**changes), toml_claim(id="ok", kind="numeric", expr="1", value="1"))

@@ -78,3 +78,56 @@ def test_property_tests_pass_on_the_certified_bound_and_catch_a_broken_one(capsy
     broken = Row(N=2, certified_upper="L*R**2/20")
     assert property_tests(constant, [broken], "function-gap", 1000) == 1
     assert "VIOLATION" in capsys.readouterr().out
+
+
+def test_chebyshev_on_quadratics_is_the_closed_form_certified_exactly(capsys: pytest.CaptureFixture,
+                                                                       tmp_path: Path) -> None:
+    """Issue 17: K = 8, m = 1, L = 10: 2 r^8/(1 + r^16), r = (sqrt 10 - 1)/(sqrt 10 + 1), checked here against
+    1/T_8(11/9) from mpmath's chebyt at 50 digits; the quadratic checker refutes it moved by 1e-30."""
+    out_json = tmp_path / "c.json"
+    code, out, _ = run(capsys, "chebyshev", "--class", "quadratic", "--m", "1", "--L", "10", "--N", "8",
+                       "--json", str(out_json))
+    assert code == 0, out
+    row = json.loads(out_json.read_text())["rows"][0]
+    bound = "2*((sqrt(10) - 1)/(sqrt(10) + 1))**8/(1 + ((sqrt(10) - 1)/(sqrt(10) + 1))**16)"
+    assert row["certified_upper"] == row["certified_lower"] == bound and row["tight"]
+    with mpmath.workdps(50):
+        r = (mpmath.sqrt(10) - 1) / (mpmath.sqrt(10) + 1)
+        assert abs(2 * r**8 / (1 + r**16) - 1 / mpmath.chebyt(8, mpmath.mpf(11) / 9)) < mpmath.mpf(10) ** -45
+    from tests.conftest import toml_claim
+    from verify.checkers import Context
+    from verify.dispatch import check_claim, load_claims
+
+    tables = "".join(toml_claim(id=f"c{i}", kind="quadratic", m="1/10", L=1, schedule="chebyshev", N=8,
+                                metric="distance-ratio", relation=rel, bound=f"({bound})*(1 {sign} 1/10**30)")
+                     for i, (rel, sign) in enumerate([("<=", "-"), ("==", "+"), ("==", "-")]))
+    path = tmp_path / "q.toml"
+    path.write_text(tables, encoding="utf-8")
+    claims, _ = load_claims([path])
+    assert len(claims) == 3 and all(check_claim(c, Context()).verdict.value == "refuted" for c in claims)
+
+
+def test_chebyshev_steps_expand_on_the_strongly_convex_class(capsys: pytest.CaptureFixture,
+                                                             tmp_path: Path) -> None:
+    """The same kind of steps (K = 4, m/L = 1/10, outside Q(sqrt 2)) on the smooth strongly convex class: no
+    contraction, refuted by an explicit function whose ratio is enclosed; no certified upper bound."""
+    out_json = tmp_path / "s.json"
+    code, out, _ = run(capsys, "chebyshev", "--class", "smooth-strongly-convex", "--m", "1/10", "--N", "4",
+                       "--metric", "distance", "--json", str(out_json))
+    row = json.loads(out_json.read_text())["rows"][0]
+    assert code == 0, out
+    assert row["claimed_verdict"] == "refuted" and row["certified_upper"] is None
+    assert Fraction(row["certified_lower"].removeprefix("R**2*")) > 7
+    assert "piecewise quadratic" in row["attained_by"] and "outside Q(sqrt 2)" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["chebyshev", "--m", "2", "--L", "1"], "need 0 < m < L"),
+    (["chebyshev", "--m", "x"], "exact rationals"),
+    (["chebyshev", "--L", "3"], "--L only matters with --m"),
+    (["silver", "--N", "0"], "must be positive"),
+])
+def test_bad_m_l_and_n_are_one_line_errors(capsys: pytest.CaptureFixture, args: list[str],
+                                            words: str) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1

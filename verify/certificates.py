@@ -47,6 +47,9 @@ def _rate_statement(claim: Claim, ctx: Context, table: Block) -> tuple[Block, Bl
     from verify.fields import to_field
 
     setup = RateSetup.parse(claim, ctx)
+    if setup.method is None:
+        raise FieldError("steps", "the steps are not all in Q or Q(sqrt 2): no certificate can prove this "
+                                  "claim")
     try:
         exact: Any = encode(to_field(setup.normalized, "bound"))
     except FieldError:  # outside Q(sqrt 2): the form the certificate proves exactly, or an enclosure

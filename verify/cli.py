@@ -69,12 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cap_flags(cert)
 
     sched = sub.add_parser("schedule", help="certified worst cases of a step-size schedule for several N")
-    sched.add_argument("schedule", help="a library schedule (constant, silver) or a schedule TOML file")
+    sched.add_argument("schedule", help="a library schedule (constant, silver, chebyshev) or a schedule TOML "
+                                        "file")
     sched.add_argument("--N", help="horizons, comma separated (default: the file's number of steps, or 7)")
-    sched.add_argument("--class", dest="fclass", choices=["smooth-convex", "smooth-strongly-convex"])
-    sched.add_argument("--metric", default="function-gap", choices=["function-gap", "distance",
-                                                                    "gradient-norm"])
-    sched.add_argument("--m", help="m/L for the strongly convex class (default: the file's m, or 1/10)")
+    sched.add_argument("--class", dest="fclass",
+                       choices=["smooth-convex", "smooth-strongly-convex", "quadratic"],
+                       help="function class (default: the file's, smooth-convex; chebyshev: quadratic)")
+    sched.add_argument("--metric", choices=["function-gap", "distance", "gradient-norm"],
+                       help="default: function-gap; on the quadratic class distance "
+                            "(||x_N - x*||/||x_0 - x*||)")
+    sched.add_argument("--m", help="strong convexity m, exact (default: the file's m, or m/L = 1/10)")
+    sched.add_argument("--L", help="smoothness L, exact (default 1): only m/L matters")
     sched.add_argument("--json", dest="json_out", help="write the rows as JSON to this file")
     sched.add_argument("--plot", help="write a plot of the worst case against N (several N) to this file")
     sched.add_argument("--cert-dir", help="save the certificates here (for recheck)")

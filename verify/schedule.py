@@ -27,8 +27,11 @@ from verify.claims import Claim
 from verify.dispatch import check_claim
 from verify.verdict import Verdict
 
-LIBRARY = ("constant", "silver")
-CLASSES = ("smooth-convex", "smooth-strongly-convex")
+LIBRARY = ("constant", "silver", "chebyshev")
+# "quadratic": the exact spectral worst case (verify.schedule_spectral), not a PEP
+CLASSES = ("smooth-convex", "smooth-strongly-convex", "quadratic")
+PEP_CLASSES = CLASSES[:2]
+DEFAULT_M = "1/10"  # m/L when the class or the schedule needs one and none is given
 METRICS = ("function-gap", "distance", "gradient-norm")
 # The solver's value v is good to about 1e-6 relative (SCS at eps 1e-7); without a known tight value the
 # candidate upper bound is v raised by UPPER_SLACK and rounded up to 6 significant digits (the exact
@@ -65,6 +68,11 @@ class Schedule:
             return {"schedule": "constant", "h": 1, "N": n}
         if self.name == "silver":
             return {"schedule": "silver", "N": n}
+        if self.name == "chebyshev":  # the K = N Chebyshev steps for [m, L], normalized by L (L = 1)
+            from symbolic.spectral import chebyshev_steps
+
+            q = sp.Rational(self.m or DEFAULT_M)
+            return {"steps": [str(h) for h in chebyshev_steps(n, q, sp.Integer(1))], "N": n}
         assert self.steps is not None
         if self.periodic:
             return {"steps": [self.steps[i % len(self.steps)] for i in range(n)], "N": n}
@@ -91,6 +99,12 @@ class Row:
     attained_by: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def decided(self) -> bool:
+        """A certified upper bound, or (steps the PEP cannot certify) a witness refuting the claim."""
+        witnessed = self.claimed_verdict == "refuted" and bool(self.certified_lower)
+        return bool(self.certified_upper) or witnessed
+
 
 def known_tight(name: str, n: int, metric: str, fclass: str) -> str | None:
     """A tight worst case the literature states for this schedule (bound expression), or None.
@@ -111,8 +125,10 @@ def known_tight(name: str, n: int, metric: str, fclass: str) -> str | None:
 def load_schedule(spec: str) -> Schedule:
     """A library name, or a schedule file (TOML: name, class, steps, periodic, bound, m, source)."""
     if spec in LIBRARY:
-        source = "Altschuler and Parrilo 2023, Theorem 1.1" if spec == "silver" else ""
-        return Schedule(name=spec, source=source)
+        source = {"silver": "Altschuler and Parrilo 2023, Theorem 1.1",
+                  "chebyshev": "the roots of the Chebyshev polynomial T_N on [m, L] (seed 000, section 2.2)"}
+        fclass = "quadratic" if spec == "chebyshev" else "smooth-convex"
+        return Schedule(name=spec, fclass=fclass, source=source.get(spec, ""))
     path = Path(spec)
     if not path.is_file():
         raise FieldError("schedule", f"'{spec}' is neither a library schedule ({', '.join(LIBRARY)}) "
@@ -145,7 +161,7 @@ def rate_claim(schedule: Schedule, n: int, metric: str, bound: str, cid: str, m:
     fields: dict[str, Any] = {"class": schedule.fclass, "L": 1, "initial": "distance", "metric": metric,
                               "bound": bound, **schedule.steps_for(n)}
     if schedule.fclass == "smooth-strongly-convex":
-        fields["m"] = m or schedule.m or "1/10"
+        fields["m"] = m or schedule.m or DEFAULT_M
     return Claim(id=cid, kind="rate", statement=f"{schedule.name} N={n}: {metric} <= {bound}",
                  file=f"<schedule {schedule.name}>", fields=fields)
 
@@ -234,12 +250,22 @@ def _scale(metric: str) -> str:
 def analyse(schedule: Schedule, ns: list[int], metric: str, ctx: Context, m: str | None = None,
             compare: bool = True, progress: Any = None) -> list[Row]:
     """Every row: solve, certify above, certify below, and compare with h = 1 and Silver."""
+    from verify import schedule_spectral
+
     rows = []
     for n in ns:
         row = Row(N=n)
         rows.append(row)
         if progress:
             progress(f"N = {n}: solving")
+        if schedule.fclass == "quadratic":
+            q = sp.Rational(m or schedule.m or DEFAULT_M)
+            schedule_spectral.quadratic_row(row, schedule.name, schedule.steps_for(n), n, metric, q, ctx)
+            continue
+        if schedule.name == "chebyshev" and n > 2:  # cos((2k - 1) pi/(2N)) leaves Q(sqrt 2) from N = 3 on
+            claim = rate_claim(schedule, n, metric, _scale(metric), f"contracts-{n}", m)
+            schedule_spectral.outside_field_row(row, claim, ctx, _scale(metric))
+            continue
         try:
             row.solver_worst_case = _solver_value(schedule, n, metric, m)
         except FieldError as exc:
@@ -301,29 +327,59 @@ def main(args: Any) -> int:
         schedule = load_schedule(args.schedule)
         if args.fclass:
             schedule.fclass = args.fclass
-        ns = [int(x) for x in str(args.N).split(",")] if args.N else [len(schedule.steps or [1] * 7)]
+        q = relative_m(args.m, getattr(args, "L", None))
+        if q is not None:
+            schedule.m = q
+        ns = _horizons(args.N, schedule)
+        metric = args.metric or ("distance" if schedule.fclass == "quadratic" else "function-gap")
     except FieldError as exc:
         print(printable(f"error: {exc.line() if hasattr(exc, 'line') else exc}"), file=sys.stderr)
         return 2
-    except ValueError:
-        print(printable(f"error: --N must be whole numbers separated by commas, got {args.N!r}"),
-              file=sys.stderr)
-        return 2
     ctx = Context(cert_dir=Path(args.cert_dir) if args.cert_dir else None)
-    rows = analyse(schedule, ns, args.metric, ctx, m=args.m,
+    rows = analyse(schedule, ns, metric, ctx, m=q,
                    progress=lambda s: print(s, file=sys.stderr, flush=True) if sys.stderr.isatty() else None)
-    print(table(schedule, rows, args.metric))
-    failures = property_tests(schedule, rows, args.metric, args.property_tests, m=args.m) \
+    print(table(schedule, rows, metric))
+    failures = property_tests(schedule, rows, metric, args.property_tests, m=q) \
         if args.property_tests else 0
     if args.json_out:
-        doc = {"format": "gradverify-schedule/1", "schedule": schedule.__dict__, "metric": args.metric,
+        doc = {"format": "gradverify-schedule/1", "schedule": schedule.__dict__, "metric": metric,
                "rows": [r.__dict__ for r in rows]}
         Path(args.json_out).write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"wrote {args.json_out}")
     if args.plot and len(rows) > 1:
         _plot(schedule, rows, Path(args.plot))
         print(f"wrote {args.plot}")
-    return 1 if failures or not all(r.certified_upper for r in rows) else 0
+    return 1 if failures or not all(r.decided for r in rows) else 0
+
+
+def relative_m(m: str | None, L: str | None) -> str | None:
+    """m/L as an exact rational string (the PEP runs at L = 1), from --m and --L; None when neither is
+    given."""
+    if m is None:
+        if L is not None:
+            raise FieldError("L", "--L only matters with --m (the worst cases are stated for L = 1 units)")
+        return None
+    try:
+        q = sp.Rational(m) / sp.Rational(L or 1)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise FieldError("m", f"--m and --L must be exact rationals (e.g. 1/10, 0.1, 10), got m = {m!r}, "
+                              f"L = {L!r}") from None
+    if not 0 < q < 1:
+        raise FieldError("m", f"need 0 < m < L, got m/L = {q}")
+    return str(q)
+
+
+def _horizons(text: str | None, schedule: Schedule) -> list[int]:
+    """--N: whole numbers separated by commas (default: the file's number of steps, or 7)."""
+    if not text:
+        return [len(schedule.steps or [1] * 7)]
+    try:
+        ns = [int(x) for x in str(text).split(",")]
+    except ValueError:
+        raise FieldError("N", f"--N must be whole numbers separated by commas, got {text!r}") from None
+    if any(n < 1 for n in ns):
+        raise FieldError("N", f"--N must be positive, got {text!r}")
+    return ns
 
 
 def property_tests(schedule: Schedule, rows: list[Row], metric: str, examples: int,

@@ -65,6 +65,10 @@ class RateChecker(Checker):
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         setup = RateSetup.parse(claim, ctx)
+        if setup.method is None:  # steps outside Q(sqrt 2): refutable by an interval witness, never certified
+            from verify.checkers.rate_interval import decide_outside_field
+
+            return decide_outside_field(setup)
         with pep_limits(ctx):
             return decide(setup, ctx)
 
@@ -80,8 +84,8 @@ class RateSetup:
     L: Any
     m: Any
     q: Any
-    method: Method
-    prefix: Callable[[int], Method]
+    method: Method | None  # None: steps outside Q(sqrt 2) (``steps`` then holds the sympy numbers)
+    prefix: Callable[[int], Method] | None
     steps: list[Any]
     schedule: str
     h: Any
@@ -132,19 +136,33 @@ class RateSetup:
             raise FieldError("pairs", "restricted pair sets use x*, which the class 'smooth' does not have")
         bound_text = claim.get("bound")
         q = to_field(m / L, "m") if fclass == "smooth-strongly-convex" else 0
-        if method_name == "gd":
+        method: Method | None
+        if method_name == "gd" and not _in_field(steps):
+            exact_steps, method, prefix = list(steps), None, None
+        elif method_name == "gd":
             exact_steps = [to_field(s, "steps") for s in steps]
             _check_magnitudes(exact_steps, q, schedule)
             method, prefix = gd(exact_steps), (lambda k: gd(_prefix_steps(schedule, exact_steps, k)))
         else:
             exact_steps, method, prefix = [], spec.method, spec.prefix
             _check_coefficients(method)
-        bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, method.N, h,
+        n_steps = len(exact_steps) if method is None else method.N
+        bound, normalized, crosscheck, bound_at = _normalized_bound(bound_text, ctx, L, m, n_steps, h,
                                                                     initial, metric)
         return cls(claim=claim, fclass=fclass, L=L, m=m, q=q, method=method, prefix=prefix,
                    steps=exact_steps, schedule=schedule, h=h,
                    initial=initial, metric=metric, solver=solver, pairs=pairs, bound_text=str(bound_text),
                    bound=bound, normalized=normalized, crosscheck=crosscheck, bound_at=bound_at)
+
+
+def _in_field(steps: list[Any]) -> bool:
+    """Whether every step is rational or in Q(sqrt 2) (the exact PEP's fields)."""
+    try:
+        for i, step in enumerate(steps):
+            to_field(step, f"steps[{i}]")
+    except FieldError:
+        return False
+    return True
 
 
 def _require_solver(solver: str) -> None:
