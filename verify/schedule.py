@@ -40,6 +40,7 @@ UPPER_SLACK = 1e-5
 # The lower bound: the candidate shrunk by this relative margin and refuted (a function attains more).
 LOWER_MARGIN = Fraction(1, 10**6)
 MAX_SCHEDULE_BYTES = 1 << 20
+SHOWN_CHARS = 400  # a witness function longer than this (exact rational data) is cut in the table
 SCHEDULE_FIELDS = {"name", "class", "steps", "periodic", "bound", "m", "source"}
 
 
@@ -314,7 +315,10 @@ def table(schedule: Schedule, rows: list[Row], metric: str) -> str:
                                  r.certified_lower or "-", "yes" if r.tight else "no", vs_const, vs_silver,
                                  claimed]))
         if r.attained_by:
-            lines.append(f"    attained exactly by {printable(r.attained_by)}")
+            shown = r.attained_by if len(r.attained_by) <= SHOWN_CHARS else \
+                r.attained_by[:SHOWN_CHARS] + " ... (the exact data in full: --json)"
+            verb = "attained exactly by" if r.tight else "reached by"
+            lines.append(f"    {verb} {printable(shown)}")
         lines.extend(f"    note: {printable(note)}" for note in r.notes)
     lines.append("vs h=1 / vs silver: their worst case divided by this schedule's (above 1: this one is "
                  "better); claimed: the claimed bound's verdict and its ratio to the worst case")
