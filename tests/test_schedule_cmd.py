@@ -131,3 +131,15 @@ def test_bad_m_l_and_n_are_one_line_errors(capsys: pytest.CaptureFixture, args: 
                                             words: str) -> None:
     code, _, err = run(capsys, *args)
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1
+
+
+def test_gsw_one_step_is_certified_tight(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    """Grimmer, Shu and Wang at n = 1 (h = 3/2): f(x_1) - f* <= L R^2/8 certified and attained exactly; at
+    n = 2 the steps leave Q(sqrt 2), so nothing is certified and the exit code says so."""
+    out_json = tmp_path / "g.json"
+    code, out, _ = run(capsys, "gsw", "--N", "1", "--json", str(out_json))
+    row = json.loads(out_json.read_text())["rows"][0]
+    assert code == 0 and row["tight"] and row["claimed_verdict"] == "certified", out
+    assert row["certified_upper"] == "L*R**2/(2 + 4*(3/2))"
+    code, out, _ = run(capsys, "gsw", "--N", "2")
+    assert code == 1 and "outside Q(sqrt 2)" in out

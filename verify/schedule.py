@@ -27,7 +27,7 @@ from verify.claims import Claim
 from verify.dispatch import check_claim
 from verify.verdict import Verdict
 
-LIBRARY = ("constant", "silver", "chebyshev")
+LIBRARY = ("constant", "silver", "chebyshev", "gsw")
 # "quadratic": the exact spectral worst case (verify.schedule_spectral), not a PEP
 CLASSES = ("smooth-convex", "smooth-strongly-convex", "quadratic")
 PEP_CLASSES = CLASSES[:2]
@@ -61,6 +61,10 @@ class Schedule:
         if self.name == "silver" and (n + 1) & n == 0:
             k = (n + 1).bit_length() - 1
             return f"L*R**2/(1 + sqrt(4*(1 + sqrt(2))**{2 * k} - 3))"
+        if self.name == "gsw":
+            from symbolic.composed_steps import gsw_bound
+
+            return gsw_bound(n)
         return self.bound
 
     def steps_for(self, n: int) -> dict[str, Any]:
@@ -69,6 +73,10 @@ class Schedule:
             return {"schedule": "constant", "h": 1, "N": n}
         if self.name == "silver":
             return {"schedule": "silver", "N": n}
+        if self.name == "gsw":
+            from symbolic.composed_steps import gsw_steps
+
+            return {"steps": [str(h) for h in gsw_steps(n)], "N": n}
         if self.name == "chebyshev":  # the K = N Chebyshev steps for [m, L], normalized by L (L = 1)
             from symbolic.spectral import chebyshev_steps
 
@@ -117,6 +125,10 @@ def known_tight(name: str, n: int, metric: str, fclass: str) -> str | None:
         return None
     if name == "constant":
         return f"L*R**2/(4*{n} + 2)"
+    if name == "gsw":  # Grimmer, Shu and Wang 2024 (arXiv 2410.16249), Definition 1: tight by construction
+        from symbolic.composed_steps import gsw_bound
+
+        return gsw_bound(n)
     if name == "silver" and (n + 1) & n == 0:
         k = (n + 1).bit_length() - 1
         return f"L*R**2/(4*(1 + sqrt(2))**{k} - 2)"
@@ -127,6 +139,7 @@ def load_schedule(spec: str) -> Schedule:
     """A library name, or a schedule file (TOML: name, class, steps, periodic, bound, m, source)."""
     if spec in LIBRARY:
         source = {"silver": "Altschuler and Parrilo 2023, Theorem 1.1",
+                  "gsw": "Grimmer, Shu and Wang 2024 (arXiv 2410.16249), optimized basic schedules (OBS-F)",
                   "chebyshev": "the roots of the Chebyshev polynomial T_N on [m, L] (seed 000, section 2.2)"}
         fclass = "quadratic" if spec == "chebyshev" else "smooth-convex"
         return Schedule(name=spec, fclass=fclass, source=source.get(spec, ""))
