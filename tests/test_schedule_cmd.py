@@ -143,3 +143,14 @@ def test_gsw_one_step_is_certified_tight(capsys: pytest.CaptureFixture, tmp_path
     assert row["certified_upper"] == "L*R**2/(2 + 4*(3/2))"
     code, out, _ = run(capsys, "gsw", "--N", "2")
     assert code == 1 and "outside Q(sqrt 2)" in out
+
+
+def test_a_solver_without_a_value_is_a_note_not_a_traceback(capsys: pytest.CaptureFixture,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grimmer's length-7 period at N = 63 once came back NaN from SCS after 13 minutes: the row must say so
+    and the command exit 1, not crash."""
+    import verify.schedule
+
+    monkeypatch.setattr(verify.schedule, "_solver_value", lambda *a, **k: float("nan"))
+    code, out, err = run(capsys, "constant", "--N", "2")
+    assert code == 1 and "no usable worst case" in out and "Traceback" not in err

@@ -285,6 +285,12 @@ def analyse(schedule: Schedule, ns: list[int], metric: str, ctx: Context, m: str
         except FieldError as exc:
             row.notes.append(exc.line() if hasattr(exc, "line") else str(exc))
             continue
+        if row.solver_worst_case is None or not math.isfinite(row.solver_worst_case) \
+                or row.solver_worst_case <= 0:
+            row.notes.append(f"the solver returned no usable worst case ({row.solver_worst_case}); nothing "
+                             "to certify at this N")
+            row.solver_worst_case = None
+            continue
         _bound_the_worst_case(row, schedule, n, metric, ctx, m)
         claimed = schedule.claimed(n)
         if claimed:
