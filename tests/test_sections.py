@@ -37,3 +37,24 @@ def test_a_file_that_is_not_a_results_file_is_one_line(tmp_path, capsys):
     good = tmp_path / "g.json"
     good.write_text(json.dumps({"results": RESULTS}))
     assert sections.main([str(good)]) == 0
+
+
+def test_the_coverage_table_assigns_claims_by_source_line(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[section]]\ntext = "002"\ntitle = "Concrete / One"\nline = 80\ncheckable = 7\n'
+                    'qualitative = 2\nnote = "n"\n\n[[section]]\ntext = "002"\ntitle = "Exercises / A"\n'
+                    'line = 630\ncheckable = 20\nqualitative = 0\nnote = "m"\n')
+    table = sections.coverage_markdown(RESULTS, path)
+    assert "| 002 | Concrete / One | 80 | 7 | 1 | 1 | 0 | 0 | 2 | n |" in table
+    assert "| 002 | Exercises / A | 630 | 20 | 2 | 0 | 1 | 1 | 0 | m |" in table
+    assert "| **002** | **all** | | **27** | **3** |" in table
+
+
+def test_the_real_section_list_is_ordered_and_counted():
+    import tomllib
+
+    secs = tomllib.loads(sections.TEXT_SECTIONS.read_text())["section"]
+    for text in ("002", "000"):
+        lines = [s["line"] for s in secs if s["text"] == text]
+        assert lines == sorted(lines) and len(set(lines)) == len(lines)
+    assert all(s["checkable"] >= 0 and s["qualitative"] >= 0 for s in secs)
