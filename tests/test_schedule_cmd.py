@@ -154,3 +154,12 @@ def test_a_solver_without_a_value_is_a_note_not_a_traceback(capsys: pytest.Captu
     monkeypatch.setattr(verify.schedule, "_solver_value", lambda *a, **k: float("nan"))
     code, out, err = run(capsys, "constant", "--N", "2")
     assert code == 1 and "no usable worst case" in out and "Traceback" not in err
+
+
+def test_json_without_a_file_goes_to_stdout(capsys: pytest.CaptureFixture) -> None:
+    """`--json` alone (issue 17's `schedule silver --N 7 --json`): the JSON is all of stdout, the table on
+    stderr."""
+    code, out, err = run(capsys, "gsw", "--N", "1", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["rows"][0]["tight"] and doc["rows"][0]["decided"]
+    assert "schedule gsw" in err

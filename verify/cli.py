@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "(||x_N - x*||/||x_0 - x*||)")
     sched.add_argument("--m", help="strong convexity m, exact (default: the file's m, or m/L = 1/10)")
     sched.add_argument("--L", help="smoothness L, exact (default 1): only m/L matters")
-    sched.add_argument("--json", dest="json_out", help="write the rows as JSON to this file")
+    sched.add_argument("--json", dest="json_out", nargs="?", const="-", metavar="FILE",
+                       help="write the rows as JSON to FILE (no FILE: to stdout, the table then on stderr)")
     sched.add_argument("--plot", help="write a plot of the worst case against N (several N) to this file")
     sched.add_argument("--cert-dir", help="save the certificates here (for recheck)")
     sched.add_argument("--property-tests", type=int, default=0, metavar="K",

@@ -9,6 +9,7 @@ as certified has an exact certificate and every lower bound a witness re-checked
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -359,19 +360,28 @@ def main(args: Any) -> int:
         print(printable(f"error: {exc.line() if hasattr(exc, 'line') else exc}"), file=sys.stderr)
         return 2
     ctx = Context(cert_dir=Path(args.cert_dir) if args.cert_dir else None)
-    rows = analyse(schedule, ns, metric, ctx, m=q,
-                   progress=lambda s: print(s, file=sys.stderr, flush=True) if sys.stderr.isatty() else None)
-    print(table(schedule, rows, metric))
-    failures = property_tests(schedule, rows, metric, args.property_tests, m=q) \
-        if args.property_tests else 0
+    to_stdout = args.json_out == "-"  # --json with no file: the JSON alone on stdout, the table on stderr
+    with contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext():
+        def progress(text: str) -> None:
+            if sys.stderr.isatty():
+                print(text, file=sys.stderr, flush=True)
+
+        rows = analyse(schedule, ns, metric, ctx, m=q, progress=progress)
+        print(table(schedule, rows, metric))
+        failures = property_tests(schedule, rows, metric, args.property_tests, m=q) \
+            if args.property_tests else 0
+        if args.plot and len(rows) > 1:
+            _plot(schedule, rows, Path(args.plot))
+            print(f"wrote {args.plot}")
     if args.json_out:
         doc = {"format": "gradverify-schedule/1", "schedule": schedule.__dict__, "metric": metric,
-               "rows": [r.__dict__ for r in rows]}
-        Path(args.json_out).write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"wrote {args.json_out}")
-    if args.plot and len(rows) > 1:
-        _plot(schedule, rows, Path(args.plot))
-        print(f"wrote {args.plot}")
+               "rows": [r.__dict__ | {"decided": r.decided} for r in rows]}
+        text = json.dumps(doc, indent=2, default=str) + "\n"
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            Path(args.json_out).write_text(text, encoding="utf-8")
+            print(f"wrote {args.json_out}")
     return 1 if failures or not all(r.decided for r in rows) else 0
 
 
