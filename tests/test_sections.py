@@ -58,3 +58,21 @@ def test_the_real_section_list_is_ordered_and_counted():
         lines = [s["line"] for s in secs if s["text"] == text]
         assert lines == sorted(lines) and len(set(lines)) == len(lines)
     assert all(s["checkable"] >= 0 and s["qualitative"] >= 0 for s in secs)
+
+
+def test_the_registry_readme_counts_what_is_encoded():
+    """The 'encoded' column of verify/claims/README.md matches the registry as it is (by source line)."""
+    import re
+    from pathlib import Path
+
+    from verify.dispatch import load_claims
+
+    root = Path(sections.__file__).parent / "claims"
+    claims, _ = load_claims([root])
+    computed = sections.coverage_markdown([{"source": c.source or "", "verdict": "certified"}
+                                           for c in claims])
+    split = (line.split(" | ") for line in computed.splitlines())
+    encoded = {tuple(r[:3]): r[4] for r in split if len(r) > 4}
+    readme = (root / "README.md").read_text()
+    rows = [r.split(" | ") for r in readme.splitlines() if re.match(r"\| 00[02] \|", r)]
+    assert rows and all(encoded[tuple(r[:3])] == r[4] for r in rows)
