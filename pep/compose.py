@@ -18,6 +18,7 @@ steps that expand on their own (h > 2) are shown to contract over a period, for 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from fractions import Fraction
@@ -59,6 +60,8 @@ def _block(problem: Any, hs: tuple[Any, ...]) -> tuple[Any, dict[str, Any]] | st
 
     data = build_pep(problem.normalized_class(), gd(list(hs)), problem.initial, problem.metric)
     value = solve(problem.float_data(gd(list(hs))), problem.solver).value
+    if value is None or not math.isfinite(value):
+        return f"the solver gave no value for the block ({', '.join(str(h) for h in hs)})"
     candidates = []
     for den in TAU_DENOMINATORS:
         t = Fraction(value).limit_denominator(den)

@@ -97,3 +97,17 @@ def test_a_period_that_contracts_though_one_of_its_steps_expands() -> None:
     assert certcheck.check(decision.certificate.certificate)[0]
     below = decide_rate(problem, ExactBound(F(9, 16) ** (n // 2) * (1 - F(1, 10**30))))
     assert below.verdict == "refuted", below.reason
+
+
+def test_a_solver_nan_in_a_block_is_a_reason_not_a_crash(monkeypatch) -> None:
+    """SCS returned NaN on the block (3/2, 49/10) from a function-gap start (found on the claim
+    vs.grimmer-long-step-raises-f): the block has no certificate, and no exception escapes."""
+    from types import SimpleNamespace
+
+    import pep.solve
+    from pep.compose import _block
+
+    monkeypatch.setattr(pep.solve, "solve", lambda *a, **k: SimpleNamespace(value=float("nan")))
+    steps = (F(3, 2), F(49, 10))
+    problem = RateProblem("smooth-convex", 0, gd(list(steps)), "function-gap", "function-gap")
+    assert "no value" in _block(problem, steps)
