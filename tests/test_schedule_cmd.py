@@ -123,7 +123,9 @@ def test_chebyshev_steps_expand_on_the_strongly_convex_class(capsys: pytest.Capt
 
 @pytest.mark.parametrize("args, words", [
     (["chebyshev", "--m", "2", "--L", "1"], "need 0 < m < L"),
-    (["chebyshev", "--m", "x"], "exact rationals"),
+    (["chebyshev", "--m", "x"], "exact rational"),
+    (["chebyshev", "--m", "1e99999999"], "exponent below 100"),  # would build a 10^8-digit integer
+    (["chebyshev", "--N", "100000"], "at most 1024 steps"),
     (["chebyshev", "--L", "3"], "--L only matters with --m"),
     (["silver", "--N", "0"], "must be positive"),
 ])
@@ -163,3 +165,11 @@ def test_json_without_a_file_goes_to_stdout(capsys: pytest.CaptureFixture) -> No
     doc = json.loads(out)
     assert code == 0 and doc["rows"][0]["tight"] and doc["rows"][0]["decided"]
     assert "schedule gsw" in err
+
+
+def test_a_file_with_a_bad_m_is_a_one_line_error_naming_it(capsys: pytest.CaptureFixture,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "b"\nclass = "smooth-strongly-convex"\nsteps = ["1"]\nm = "1e999999999"\n')
+    code, _, err = run(capsys, str(path))
+    assert code == 2 and str(path) in err and "field 'm'" in err and len(err.strip().splitlines()) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import sympy as sp
 
 from core.errors import FieldError, printable
 from core.expr import parse_expr
+from pep.schedules import MAX_STEPS
 from verify.checkers import Context
 from verify.claims import Claim
 from verify.dispatch import check_claim
@@ -31,7 +33,6 @@ from verify.verdict import Verdict
 LIBRARY = ("constant", "silver", "chebyshev", "gsw")
 # "quadratic": the exact spectral worst case (verify.schedule_spectral), not a PEP
 CLASSES = ("smooth-convex", "smooth-strongly-convex", "quadratic")
-PEP_CLASSES = CLASSES[:2]
 DEFAULT_M = "1/10"  # m/L when the class or the schedule needs one and none is given
 METRICS = ("function-gap", "distance", "gradient-norm")
 # The solver's value v is good to about 1e-6 relative (SCS at eps 1e-7); without a known tight value the
@@ -166,9 +167,17 @@ def load_schedule(spec: str) -> Schedule:
     fclass = data.get("class", "smooth-convex")
     if fclass not in CLASSES:
         raise FieldError("class", f"{path}: must be one of {', '.join(CLASSES)}, got {fclass!r}")
+    m = None
+    if data.get("m") is not None:
+        try:
+            m = str(exact_rational(data["m"], "m"))
+        except FieldError as exc:
+            raise FieldError("m", f"{path}: {exc.message if hasattr(exc, 'message') else exc}") from None
+        if not sp.Rational(m) < 1:
+            raise FieldError("m", f"{path}: m is m/L and must be below 1, got {m}")
     return Schedule(name=str(data.get("name", path.stem)), fclass=fclass, steps=[str(s) for s in steps],
                     periodic=bool(data.get("periodic", False)), bound=data.get("bound"),
-                    m=None if data.get("m") is None else str(data["m"]), source=str(data.get("source", "")))
+                    m=m, source=str(data.get("source", "")))
 
 
 def rate_claim(schedule: Schedule, n: int, metric: str, bound: str, cid: str, m: str | None) -> Claim:
@@ -392,14 +401,30 @@ def relative_m(m: str | None, L: str | None) -> str | None:
         if L is not None:
             raise FieldError("L", "--L only matters with --m (the worst cases are stated for L = 1 units)")
         return None
-    try:
-        q = sp.Rational(m) / sp.Rational(L or 1)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise FieldError("m", f"--m and --L must be exact rationals (e.g. 1/10, 0.1, 10), got m = {m!r}, "
-                              f"L = {L!r}") from None
+    q = exact_rational(m, "m") / exact_rational(L or "1", "L")
     if not 0 < q < 1:
         raise FieldError("m", f"need 0 < m < L, got m/L = {q}")
     return str(q)
+
+
+RATIONAL_RE = re.compile(r"^[+-]?\d{1,30}(\.\d{0,30})?([eE][+-]?\d{1,2})?(/\d{1,30})?$")
+
+
+def exact_rational(text: Any, name: str) -> sp.Rational:
+    """An exact rational from a short decimal or fraction text (e.g. 1/10, 0.1, 1e-3), never evaluated."""
+    match = RATIONAL_RE.match(str(text).strip())
+    if not match:
+        raise FieldError(name, f"must be an exact rational such as 1/10, 0.1 or 10 (at most 30 digits, "
+                               f"exponent below 100), got {str(text)[:40]!r}")
+    value = sp.Rational(str(text).strip().split("/")[0])
+    if match.group(3):
+        den = int(match.group(3)[1:])
+        if den == 0:
+            raise FieldError(name, f"division by zero in {text!r}")
+        value /= den
+    if value <= 0:
+        raise FieldError(name, f"must be positive, got {text!r}")
+    return value
 
 
 def _horizons(text: str | None, schedule: Schedule) -> list[int]:
@@ -412,6 +437,8 @@ def _horizons(text: str | None, schedule: Schedule) -> list[int]:
         raise FieldError("N", f"--N must be whole numbers separated by commas, got {text!r}") from None
     if any(n < 1 for n in ns):
         raise FieldError("N", f"--N must be positive, got {text!r}")
+    if any(n > MAX_STEPS for n in ns):
+        raise FieldError("N", f"--N: at most {MAX_STEPS} steps (the PEP's cap), got {max(ns)}")
     return ns
 
 

@@ -45,6 +45,9 @@ def decide_outside_field(setup: Any) -> Outcome:
     if witness is None:
         return Outcome(Verdict.INCONCLUSIVE, "steps outside Q(sqrt 2): no exact PEP, and the witness search "
                                              "found no function of the class", evidence)
+    if witness.function.grad(Fraction(0)) != 0:  # the ratio is to x* = 0: it must be a minimizer (exact)
+        return Outcome(Verdict.INCONCLUSIVE, "steps outside Q(sqrt 2): the witness found does not have its "
+                                             "minimizer at 0", evidence)
     low, high = witness.ratio_low, witness.ratio_high
     evidence["counterexample_kind"] = "interval-run"
     evidence["counterexample"] = {
