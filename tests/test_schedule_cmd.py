@@ -173,3 +173,16 @@ def test_a_file_with_a_bad_m_is_a_one_line_error_naming_it(capsys: pytest.Captur
     path.write_text('name = "b"\nclass = "smooth-strongly-convex"\nsteps = ["1"]\nm = "1e999999999"\n')
     code, _, err = run(capsys, str(path))
     assert code == 2 and str(path) in err and "field 'm'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_rounding_a_witness_value_down_is_exact() -> None:
+    """A certified lower bound is the witness's exact ratio rounded DOWN: 1e-40 either side of a 6-digit
+    boundary must land on the right side (a float would round both to the boundary)."""
+    import math
+
+    from verify.schedule import _round
+
+    edge = Fraction(316457, 10000)
+    assert _round(edge + Fraction(1, 10**40), math.floor) == edge
+    assert _round(edge - Fraction(1, 10**40), math.floor) == Fraction(316456, 10000)
+    assert _round(edge - Fraction(1, 10**40), math.ceil) == edge

@@ -259,9 +259,9 @@ def _attained(schedule: Schedule, n: int, metric: str, candidate: str, m: str | 
     return f"{witness.function.formula()} from x0 = {witness.x0}"
 
 
-def _round(value: float, direction: Any = math.ceil, digits: int = 6) -> Fraction:
+def _round(value: float | Fraction, direction: Any = math.ceil, digits: int = 6) -> Fraction:
     """A rational with ``digits`` significant digits at or above (``math.ceil``) or at or below
-    (``math.floor``) ``value`` (> 0)."""
+    (``math.floor``) ``value`` (> 0); exact for a Fraction (only the digit count goes through a float)."""
     exponent = math.floor(math.log10(value)) - digits + 1
     scale = Fraction(10) ** -exponent
     return Fraction(direction(Fraction(value) * scale)) / scale
@@ -284,7 +284,7 @@ def analyse(schedule: Schedule, ns: list[int], metric: str, ctx: Context, m: str
             progress(f"N = {n}: solving")
         if schedule.fclass == "quadratic":
             q = sp.Rational(m or schedule.m or DEFAULT_M)
-            schedule_spectral.quadratic_row(row, schedule.name, schedule.steps_for(n), n, metric, q, ctx)
+            schedule_spectral.quadratic_row(row, schedule.name, n, metric, q, ctx)
             continue
         if schedule.name == "chebyshev" and n > 2:  # cos((2k - 1) pi/(2N)) leaves Q(sqrt 2) from N = 3 on
             claim = rate_claim(schedule, n, metric, _scale(metric), f"contracts-{n}", m)

@@ -35,8 +35,7 @@ def chebyshev_closed_form(n: int, q: sp.Rational) -> str:
     return f"2*{r}**{n}/(1 + {r}**{2 * n})"
 
 
-def quadratic_row(row: Any, name: str, steps: dict[str, Any], n: int, metric: str, q: sp.Rational,
-                  ctx: Context) -> None:
+def quadratic_row(row: Any, name: str, n: int, metric: str, q: sp.Rational, ctx: Context) -> None:
     """Fill ``row`` on the quadratic class (m = q, L = 1): the exact worst ratio, certified as '=='."""
     quad_metric = QUADRATIC_METRICS[metric]
     power = 2 if quad_metric == "function-gap-ratio" else 1
@@ -84,13 +83,8 @@ def outside_field_row(row: Any, claim: Claim, ctx: Context, scale: str) -> None:
         return
     found = outcome.evidence["counterexample"]
     low = Fraction(found["ratio_enclosure"][0])
-    row.certified_lower = f"{scale}*{floor_digits(low)}"
+    from verify.schedule import _round
+
+    row.certified_lower = f"{scale}*{_round(low, math.floor)}"  # exact: _round of a Fraction stays exact
     row.attained_by = f"{found['function']}, from x0 = {found['x0']} ({found['membership']})"
     row.claimed_over_worst = float(1 / low)  # display only
-
-
-def floor_digits(value: Fraction, digits: int = 6) -> Fraction:
-    """A rational with ``digits`` significant digits at or below ``value`` > 0 (exact)."""
-    exponent = math.floor(math.log10(value)) - digits + 1  # an off-by-one here only changes the digits kept
-    scale = Fraction(10) ** -exponent
-    return Fraction(math.floor(value * scale)) / scale
