@@ -42,4 +42,4 @@ def test_bad_lengths() -> None:
     with pytest.raises(ValueError):
         gsw_steps(0)
     with pytest.raises(ValueError):
-        gsw_steps(65)
+        gsw_steps(13)

@@ -126,6 +126,7 @@ def test_chebyshev_steps_expand_on_the_strongly_convex_class(capsys: pytest.Capt
     (["chebyshev", "--m", "x"], "exact rational"),
     (["chebyshev", "--m", "1e99999999"], "exponent below 100"),  # would build a 10^8-digit integer
     (["chebyshev", "--N", "100000"], "at most 1024 steps"),
+    (["gsw", "--N", "0"], "must be positive"),
     (["chebyshev", "--L", "3"], "--L only matters with --m"),
     (["silver", "--N", "0"], "must be positive"),
 ])
@@ -186,3 +187,8 @@ def test_rounding_a_witness_value_down_is_exact() -> None:
     assert _round(edge + Fraction(1, 10**40), math.floor) == edge
     assert _round(edge - Fraction(1, 10**40), math.floor) == Fraction(316456, 10000)
     assert _round(edge - Fraction(1, 10**40), math.ceil) == edge
+
+
+def test_gsw_beyond_its_cap_is_a_row_note(capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "gsw", "--N", "13")
+    assert code == 1 and "must be in 0..12" in out and "Traceback" not in err

@@ -78,7 +78,10 @@ class Schedule:
         if self.name == "gsw":
             from symbolic.composed_steps import gsw_steps
 
-            return {"steps": [str(h) for h in gsw_steps(n)], "N": n}
+            try:
+                return {"steps": [str(h) for h in gsw_steps(n)], "N": n}
+            except ValueError as exc:
+                raise FieldError("N", f"gsw: {exc}") from None
         if self.name == "chebyshev":  # the K = N Chebyshev steps for [m, L], normalized by L (L = 1)
             from symbolic.spectral import chebyshev_steps
 
