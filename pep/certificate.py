@@ -147,10 +147,13 @@ def _float_columns(data: PEPData, order: str) -> tuple[sps.csc_matrix, np.ndarra
 
 
 def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = None,
-               time_limit: float | None = None, cap: float = 1.0, eps: float = 1e-9) -> dict[str, Any]:
+               time_limit: float | None = None, cap: float = 1.0, eps: float = 1e-9,
+               warm: Any = None) -> dict[str, Any]:
     """The PEP dual numerically: min tau (``tau`` None) or, tau fixed, max t with S - t I PSD, t <= cap.
 
-    Variables x = (lambda_1..lambda_m, tau, t). Returns multipliers (initial last), tau, t, status, S."""
+    Variables x = (lambda_1..lambda_m, tau, t). Returns multipliers (initial last), tau, t, status, S.
+    ``warm``, a :class:`pep.solve.PEPResult` of the same PEP, starts SCS from its multipliers and worst
+    case (the solve that found the value has done most of the work)."""
     n, m = data.n, len(data.all_constraints)
     solver = solver or ("clarabel" if n <= CLARABEL_MAX_N else "scs")
     order = "clarabel" if solver == "clarabel" else "scs"
@@ -209,8 +212,11 @@ def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = Non
         if limit is not None:
             kw["time_limit_secs"] = max(float(limit), 1e-3)
 
+        start = None if warm is None else _scs_start(data, warm, tau, A, Cv, pos, Afull, bfull, nz + nl)
+
         def call() -> tuple[np.ndarray, np.ndarray, str]:
-            sol = scs.SCS({"A": Afull, "b": bfull, "c": qvec}, {"z": nz, "l": nl, "s": [n]}, **kw).solve()
+            work = scs.SCS({"A": Afull, "b": bfull, "c": qvec}, {"z": nz, "l": nl, "s": [n]}, **kw)
+            sol = work.solve() if start is None else work.solve(warm_start=True, **start)
             if int(sol["info"].get("status_val", 0)) == SCS_INTERRUPTED:
                 raise KeyboardInterrupt("SCS was interrupted")
             return np.asarray(sol["x"]), np.asarray(sol["y"])[-nsv:], str(sol["info"]["status"])
@@ -231,6 +237,29 @@ def solve_dual(data: PEPData, tau: float | None = None, solver: str | None = Non
     S, G = svec[pos] * scale, zpsd[pos] * scale
     return {"lam": lam, "tau": float(x[m - 1]), "t": float(x[m]), "ok": good, "status": status, "S": S,
             "G": G, "solver": solver, "seconds": time.perf_counter() - t0}
+
+
+def _scs_start(data: PEPData, warm: Any, tau: float | None, A: sps.csc_matrix, Cv: np.ndarray,
+               pos: np.ndarray, Afull: sps.csc_matrix, bfull: np.ndarray, nlin: int) -> dict[str, np.ndarray]:
+    """SCS's (x, y, s) for :func:`solve_dual` from a solved PEP: its multipliers (tau replaced), t at the
+    smallest eigenvalue of S, the worst case G scaled to trace 1 as the PSD dual."""
+    names = [c.name for c in data.all_constraints]
+    lam = np.array([max(warm.multipliers.get(nm, 0.0), 0.0) for nm in names])
+    if tau is not None:
+        lam[-1] = tau
+    n = data.n
+    r2 = math.sqrt(2.0)
+    scale = np.where(np.eye(n, dtype=bool), 1.0, 1.0 / r2)
+    S = (A @ lam - Cv)[pos] * scale
+    t = float(np.linalg.eigvalsh(S)[0])
+    x = np.concatenate([lam, [t]])
+    G = np.asarray(warm.G, dtype=float)
+    trace = float(np.trace(G)) if G.shape == (n, n) else 0.0
+    y = np.zeros(Afull.shape[0])
+    if trace > 0:
+        iu = np.triu_indices(n)
+        y[nlin + pos[iu]] = (G / trace * np.where(np.eye(n, dtype=bool), 1.0, r2))[iu]
+    return {"x": x, "y": y, "s": bfull - Afull @ x}
 
 
 # --- exact pieces -------------------------------------------------------------------------------------
@@ -320,37 +349,71 @@ def _repair(E: list[list[Fraction]], rhs: list[Fraction], lam_num: np.ndarray, u
     return out
 
 
-def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None
+MARGIN_EPS = (1e-4, 1e-5, 1e-6)  # SCS tolerances of the margin solve, loosest (fastest) first
+# A margin solve at SCS tolerance eps rounds to a certificate when eps <= EPS_PER_MARGIN * (tau - value):
+# measured on Silver with silver_pairs, N = 127 (tau - value = 1.0e-7: 1e-4 failed, 1e-5 certified) and
+# N = 255 (1.5e-8: 1e-4 and 1e-5 failed, 1e-6 certified; each failed solve cost 5-6 minutes).
+EPS_PER_MARGIN = 100.0
+
+
+def margin_eps(tau: Fraction, value: float | None) -> tuple[float, ...]:
+    """The tolerances worth trying for a bound ``tau`` above the solver's worst case ``value``: those a
+    margin this small can absorb (all of them when the value is unknown or not below tau)."""
+    if value is None or not math.isfinite(value) or value >= float(tau):
+        return MARGIN_EPS
+    usable = tuple(e for e in MARGIN_EPS if e <= EPS_PER_MARGIN * (float(tau) - value))
+    return usable or MARGIN_EPS[-1:]
+
+
+def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: Any = None
                  ) -> tuple[list | None, list | None, str]:
     """Exact multipliers for the bound ``tau`` from a dual solved with a margin: dyadic rounding, repaired
-    to the exact linear identity, S with PSD evidence (None and the reason when no eps works)."""
+    to the exact linear identity, S with PSD evidence (None and the reason when no eps works). ``warm``:
+    the PEP's numeric solution. Its own multipliers are tried first with tau in place of the worst case (no
+    second solve: enough when the bound is loose), then they start the margin solves (see
+    :func:`solve_dual`)."""
     t0 = time.perf_counter()
+    E, rhs = _b_system(data, tau)
     reason = ""
-    for eps in (1e-4, 1e-5, 1e-6):  # a loose solve first: the margin absorbs its errors
+    value = getattr(warm, "value", None)
+    if warm is not None and value is not None and math.isfinite(value) and value < float(tau):
+        names = [c.name for c in data.constraints]
+        lam_warm = np.array([max(warm.multipliers.get(nm, 0.0), 0.0) for nm in names])
+        full, cols, info = _round_multipliers(data, tau, E, rhs, lam_warm)
+        if full is not None:
+            return full, cols, f"the solve's own dual (no margin solve), {info}"
+        reason = f"the solve's own dual: {info}"
+    for eps in margin_eps(tau, value):
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             return None, None, reason or "time limit"
-        sol = solve_dual(data, float(tau), time_limit=left, eps=eps)
+        sol = solve_dual(data, float(tau), time_limit=left, eps=eps, warm=warm)
         if not sol["ok"] or sol["t"] <= 1e-9:
             return None, None, (f"no margin at tau = bound ({sol['solver']}: {sol['status']}, "
                                 f"t = {sol['t']:.2e})")
-        E, rhs = _b_system(data, tau)
-        lam_num = _precorrect(E, rhs, sol["lam"][:-1])
-        m = len(data.constraints)
-        lam = _repair(E, rhs, lam_num, [i for i in range(m) if lam_num[i] > 1e-13], _dyadic)
-        if lam is None:
-            reason = f"eps {eps:g}: the linear equalities could not be repaired exactly"
-            continue
-        if min(lam, default=0) < 0:
-            reason = f"eps {eps:g}: repairing the linear equalities made a multiplier negative"
-            continue
-        full = [*lam, tau]
-        cols, info = _rounding_columns(exact_S(data, full), 30)
-        if cols is None:
-            reason = f"eps {eps:g}: {info}"
-            continue
-        return full, cols, f"{sol['solver']} eps {eps:g}, {info}"
+        full, cols, info = _round_multipliers(data, tau, E, rhs, sol["lam"][:-1])
+        if full is not None:
+            return full, cols, f"{sol['solver']} eps {eps:g}, {info}"
+        reason = f"eps {eps:g}: {info}"
     return None, None, reason
+
+
+def _round_multipliers(data: PEPData, tau: Fraction, E: list[list[Fraction]], rhs: list[Fraction],
+                       lam_numeric: np.ndarray) -> tuple[list | None, list | None, str]:
+    """Numeric multipliers (initial condition excluded) rounded to dyadics, repaired to the exact linear
+    identity, with tau appended and S's PSD evidence; (None, None, why) when a step fails."""
+    lam_num = _precorrect(E, rhs, lam_numeric)
+    m = len(data.constraints)
+    lam = _repair(E, rhs, lam_num, [i for i in range(m) if lam_num[i] > 1e-13], _dyadic)
+    if lam is None:
+        return None, None, "the linear equalities could not be repaired exactly"
+    if min(lam, default=0) < 0:
+        return None, None, "repairing the linear equalities made a multiplier negative"
+    full = [*lam, tau]
+    cols, info = _rounding_columns(exact_S(data, full), 30)
+    if cols is None:
+        return None, None, info
+    return full, cols, info
 
 
 def _kernel_bases(S: np.ndarray, G: np.ndarray) -> tuple[list[list[list[Fraction]]], str]:
@@ -381,10 +444,9 @@ def _kernel_bases(S: np.ndarray, G: np.ndarray) -> tuple[list[list[list[Fraction
 
 
 def _tau_candidates(tau_num: float, bound: Fraction) -> list[Fraction]:
-    """The bound if the numeric optimum is at it, else rational reconstructions of the optimum <= bound."""
-    if abs(tau_num - float(bound)) <= 1e-7 * (1 + abs(float(bound))):
-        return [bound]
-    out = []
+    """The bound if the numeric optimum is at it, then rational reconstructions of the optimum <= bound
+    (a bound a hair above a rational worst case, e.g. 1/42 (1 + 1e-30), is proved through 1/42)."""
+    out = [bound] if abs(tau_num - float(bound)) <= 1e-7 * (1 + abs(float(bound))) else []
     for max_den in (100, 10**4, 10**6):
         t = Fraction(tau_num).limit_denominator(max_den)
         if abs(float(t) - tau_num) <= 1e-8 * (1 + abs(tau_num)) and t <= bound and t not in out:
@@ -465,13 +527,15 @@ TIGHT_RTOL = 1e-6
 
 
 def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None, problem: dict | None = None,
-                  bound_below: Any = None, numeric_value: float | None = None) -> CertificateAttempt:
+                  bound_below: Any = None, numeric_value: float | None = None, warm: Any = None
+                  ) -> CertificateAttempt:
     """Try to prove ``worst case <= bound`` (normalized units) with an exactly checked dual certificate.
 
     ``problem`` completes ``data.description`` (e.g. {"q": ...}); ``bound_below`` = x adds the exact proof
     that bound <= 1/(1 + sqrt(x)) (for published bounds outside Q(sqrt 2), e.g. the Silver rate).
     ``numeric_value``, the solver's worst case when known: at the bound (a tight claim, no margin for
-    rounding) the exact reconstruction is tried first."""
+    rounding) the exact reconstruction is tried first. ``warm``, the solver's result for the same PEP,
+    starts the margin solve of the rounding attempt (SCS only; Clarabel starts cold)."""
     t0 = time.perf_counter()
     bound = parse_exact(bound)
 
@@ -500,7 +564,7 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
             break
         try:
             if method == "rounding":
-                lam, cols, info = rounded_dual(data, tau, left)
+                lam, cols, info = rounded_dual(data, tau, left, warm)
             elif _is_rational(data) and not (isinstance(bound, QSqrt) and bound.b):
                 lam, cols, info = reconstructed_dual(data, tau, left)
             else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau

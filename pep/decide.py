@@ -18,7 +18,7 @@ the solver's number alone is always INCONCLUSIVE, with the reason. The claim che
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pep.methods import Method
@@ -103,6 +103,7 @@ class Decision:
     certificate: Any = None  # pep.certificate.CertificateAttempt of the last certificate try, if any
     refutation: Any = None  # pep.counterexample.Refutation when refuted
     attempts: list[str] = field(default_factory=list)
+    reduction: Any = None  # pep.active_pairs.Reduction when the decision was made on generated pairs
 
 
 class LazyExact:
@@ -118,12 +119,16 @@ class LazyExact:
         return self._data
 
 
-def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
+def decide_rate(problem: RateProblem, bound: ExactBound, *, full_fits: bool = True) -> Decision:
     """Solve, then certify or refute exactly, in the likelier order; inconclusive with the reasons.
 
     A problem that composes (:func:`pep.compose.composable`) is first tried by composition, which needs
     only the PEPs of single steps or periods: when it certifies, the full SDP is never solved (``result``
-    is None) -- at N = 60 on the strongly convex class that is most of the time."""
+    is None) -- at N = 60 on the strongly convex class that is most of the time. A large problem with all
+    pairs is decided on generated pairs (:mod:`pep.active_pairs`) when their worst case is feasible for
+    the full problem; ``decision.reduction`` says so. ``full_fits`` False (the full PEP is over the memory
+    cap): no fallback to all pairs."""
+    from pep.active_pairs import reduce_pairs, reducible
     from pep.compose import certify_by_composition, composable
     from pep.solve import solve
 
@@ -137,16 +142,49 @@ def decide_rate(problem: RateProblem, bound: ExactBound) -> Decision:
             return Decision("certified", "exact dual certificate (composition)", None, certificate=attempt)
         tried.append(attempt.reason)
         suspect = attempt.suspect
-    result = solve(problem.float_data(), problem.solver)
+    if reducible(problem):
+        target = bound.as_float() if bound.certify_target is not None else None
+        reduction = reduce_pairs(problem, stop_below=target)
+        if reduction.ok and reduction.below:  # try the certificate first; if none, generate on
+            decision = _decide_reduced(problem, bound, reduction, tried, suspect)
+            if decision.verdict != "inconclusive":
+                return decision
+            reduction = reduce_pairs(problem, start=reduction.pairs)
+        if reduction.ok:  # decide on the generated pairs (see pep.active_pairs for why that is sound)
+            decision = _decide_reduced(problem, bound, reduction, tried, suspect)
+            if decision.verdict != "inconclusive" or reduction.feasible or not full_fits:
+                return decision
+            tried.append(f"on the {len(reduction.pairs)} generated pairs: no decision, so all pairs were "
+                         f"solved")
+        else:
+            tried.append(reduction.reason)
+        if not full_fits:
+            return Decision("inconclusive", "; ".join([*tried, "the PEP with all pairs is over the memory "
+                                                       "cap, so it was not built"]), reduction.result,
+                            reduction=reduction)
+    return _decide_solved(problem, bound, data, solve(problem.float_data(), problem.solver), tried, suspect)
+
+
+def _decide_reduced(problem: RateProblem, bound: ExactBound, reduction: Any, tried: list[str],
+                    suspect: bool) -> Decision:
+    """Certify or refute on the generated pairs of ``reduction``."""
+    reduced = replace(problem, pairs=reduction.pairs)
+    return _decide_solved(reduced, bound, LazyExact(reduced.exact_data), reduction.result, list(tried),
+                          suspect, reduction)
+
+
+def _decide_solved(problem: RateProblem, bound: ExactBound, data: LazyExact, result: Any, tried: list[str],
+                   suspect: bool, reduction: Any = None) -> Decision:
+    """Certify or refute from a numeric solution of ``problem``, the likelier attempt first."""
     if not result.ok or not math.isfinite(result.value):
         return Decision("inconclusive", f"the SDP solver did not converge (status {result.status}); no "
-                                        f"verdict from its numbers", result)
+                                        f"verdict from its numbers", result, reduction=reduction)
     if not problem.method.exact:
         return Decision("inconclusive", f"solver worst case {result.value:.10g} (floating evidence only): "
                                         f"the {problem.method.name} method's coefficients at N = "
                                         f"{problem.method.N} are not in Q or Q(sqrt 2), so no exact "
-                                        f"certificate or instance can be built", result)
-    decision = Decision("inconclusive", "", result, attempts=tried)
+                                        f"certificate or instance can be built", result, reduction=reduction)
+    decision = Decision("inconclusive", "", result, attempts=tried, reduction=reduction)
     above = result.value > bound.as_float() + SOLVER_VALUE_TOL
     for attempt in ((_refute, _certify) if above or suspect else (_certify, _refute)):
         if attempt(problem, bound, data, decision):
@@ -170,11 +208,15 @@ def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision:
     if tau is None:
         return _failed(decision, "the bound has no exact rational or Q(sqrt 2) lower approximation")
     decision.certificate = certify_bound(data.get(), tau, bound_below=bound.sqrt_form,
-                                         numeric_value=decision.result.value)
+                                         numeric_value=decision.result.value, warm=decision.result)
     if not decision.certificate.ok:
         return _failed(decision, f"no exact certificate: {decision.certificate.reason}")
     decision.verdict = "certified"
     decision.reason = f"exact dual certificate ({decision.certificate.method})"
+    if decision.reduction is not None and decision.reduction.ok:
+        decision.reason += (f" on {len(decision.reduction.pairs)} of {decision.reduction.full_pairs} "
+                            f"interpolation pairs (fewer inequalities can only raise the worst case, so it "
+                            f"bounds the full problem)")
     return True
 
 

@@ -146,6 +146,57 @@ def _class_terms(name: str, q: float) -> list[tuple[str, str, float]]:
     raise ValueError(f"unknown class '{name}' (one of {', '.join(CLASSES)})")
 
 
+def point_coordinates(Hf: np.ndarray, has_star: bool) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, coordinates of the points and of their gradients in the Gram basis (x_0 - x*, g_0..g_N), and
+    the index of each point's function value (-1 for x*, whose f* = 0), for the step matrix ``Hf``:
+    x* = 0 when ``has_star``, then x_0..x_N with x_{k+1} = x_0 - sum_i H[k][i] g_i."""
+    N = Hf.shape[0]
+    n = N + 2
+    labels = (["*"] if has_star else []) + [str(k) for k in range(N + 1)]
+    off = 1 if has_star else 0
+    X = np.zeros((len(labels), n))
+    Gr = np.zeros((len(labels), n))
+    X[off:, 0] = 1.0
+    for k in range(N + 1):
+        X[off + k, 1:k + 1] = -Hf[k - 1, :k] if k else 0.0
+        Gr[off + k, k + 1] = 1.0
+    fidx = np.array(([-1] if has_star else []) + list(range(N + 1)), dtype=np.int64)
+    return labels, X, Gr, fidx
+
+
+def step_matrix(method: Method) -> np.ndarray:
+    """The method's lower-triangular step matrix H in float64 (row k gives x_{k+1})."""
+    N = method.N
+    Hf = np.zeros((N, N))
+    for k, row in enumerate(method.H):
+        Hf[k, :k + 1] = [float(c) for c in row]
+    if not np.all(np.isfinite(Hf)):
+        raise ValueError("the method's coefficients must be finite")
+    return Hf
+
+
+def pair_values(name: str, q: float, method: Method, G: np.ndarray, F: np.ndarray
+                ) -> tuple[list[str], np.ndarray]:
+    """Every ordered pair's interpolation expression ``tr(M G) + f_j - f_i`` (<= 0 when the inequality
+    holds) at a worst case (G, F), as a P x P array over the labels (the diagonal is 0): the full
+    problem's interpolation rows evaluated without building them (O(N^2) numbers, not O(N^4))."""
+    labels, X, Gr, fidx = point_coordinates(step_matrix(method), name != "smooth")
+    family = {"dx": X, "dg": Gr, "e": X - Gr}
+    out = np.zeros((len(labels), len(labels)))
+    for u, v, w in _class_terms(name, q):
+        if u == "gj":  # <g_j, x_i - x_j>, as entry [i, j]
+            M = Gr @ G @ X.T
+            out += w * (M.T - np.diag(M)[None, :])
+        else:  # <a_i - a_j, b_i - b_j>
+            M = family[u] @ G @ family[v].T
+            d = np.diag(M)
+            out += w * (d[:, None] + d[None, :] - M - M.T)
+    f = np.where(fidx >= 0, np.asarray(F)[np.maximum(fidx, 0)], 0.0)
+    out += f[None, :] - f[:, None]
+    np.fill_diagonal(out, 0.0)
+    return labels, out
+
+
 def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any], initial: str, metric: str,
                     pairs: Sequence[tuple[str, str]] | None = None, q: float | None = None) -> FloatPEP:
     """The PEP of :func:`pep.problem.build_pep` in float64 matrix form, built with numpy only.
@@ -172,28 +223,16 @@ def build_pep_float(fclass: FunctionClass | str, method: Method | Sequence[Any],
             raise ValueError("steps must be a non-empty list of finite positive numbers")
         method = gd(list(h))
     N = method.N
-    Hf = np.zeros((N, N))
-    for k, row in enumerate(method.H):
-        Hf[k, :k + 1] = [float(c) for c in row]
-    if not np.all(np.isfinite(Hf)):
-        raise ValueError("the method's coefficients must be finite")
+    Hf = step_matrix(method)
     has_star = name != "smooth"
     if not has_star and (initial == "distance" or metric == "distance"):
         raise ValueError("the nonconvex class has no minimizer: distance conditions are undefined")
     n = N + 2
     nf = N + 1 + (1 if metric in MIN_METRICS else 0)
     nsv = n * (n + 1) // 2
-    # points: optional x* (all zero, no f index), then x_0..x_N with x_{k+1} = x_0 - sum_i H[k][i] g_i
-    labels = (["*"] if has_star else []) + [str(k) for k in range(N + 1)]
+    labels, X, Gr, fidx = point_coordinates(Hf, has_star)
     off = 1 if has_star else 0
     P = len(labels)
-    X = np.zeros((P, n))
-    Gr = np.zeros((P, n))
-    X[off:, 0] = 1.0
-    for k in range(N + 1):
-        X[off + k, 1:k + 1] = -Hf[k - 1, :k] if k else 0.0
-        Gr[off + k, k + 1] = 1.0
-    fidx = np.array(([-1] if has_star else []) + list(range(N + 1)), dtype=np.int64)
     # the ordered pairs, in the exact builder's order
     ii, jj = np.meshgrid(np.arange(P), np.arange(P), indexing="ij")
     ii, jj = ii.ravel(), jj.ravel()

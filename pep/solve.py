@@ -355,6 +355,21 @@ def scs_warm_start(previous: PEPResult) -> dict[str, np.ndarray]:
     return previous.info["warm"]
 
 
+def warm_start_on(fp: FloatPEP, previous: PEPResult) -> dict[str, Any] | None:
+    """SCS's (x, y, s) for ``fp`` in the primal form from a primal run on the same points with other
+    interpolation pairs (pair generation): the worst case as is, the multipliers matched by name (0 for a
+    new pair), S as is; None when the runs do not match."""
+    warm = previous.info.get("warm")
+    if not warm or warm.get("form") != "primal" or previous.G.shape != (fp.n, fp.n) \
+            or previous.F.shape != (fp.nf,):
+        return None
+    A, b, _, _ = scs_form_data(fp, "primal")
+    x = np.asarray(warm["x"])
+    lam = np.array([previous.multipliers.get(name, 0.0) for name in fp.names])
+    y = np.concatenate([lam, np.asarray(warm["y"])[-fp.nsv:]])
+    return {"x": x, "y": y, "s": b - A @ x, "form": "primal"}
+
+
 def _vec_map(n: int) -> sps.csr_matrix:
     """The matrix T with ``a . svec(G) = (a @ T) . vec(G)`` (column-major vec of the full matrix)."""
     r, c = np.indices((n, n))
@@ -458,4 +473,4 @@ __all__ = ["PEPResult", "SOLVERS", "SCS_EPS", "SCS_MAX_ITERS", "CLARABEL_TOL", "
            "SolverError", "SolverTimeLimit", "as_float", "check_deadline", "deadline", "default_form",
            "failed_result", "full_problem_violation", "one_line", "remaining", "require", "run_compiled",
            "scs_warm_start", "scs_form_data", "smat", "solve", "solve_cvxpy", "solve_scs", "solver_limit",
-           "svec_index"]
+           "svec_index", "warm_start_on"]

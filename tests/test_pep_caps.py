@@ -191,8 +191,10 @@ def test_memory_estimate_refuses_before_building(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pep.fastbuild, "build_gd_pep_float", never)
     monkeypatch.setattr(pep.problem, "build_gd_pep", never)
-    # smooth-convex N = 300, all pairs: measured past 2.5 GB while SCS was still in its setup at 60 s
-    claims = claims_from(tmp_path, table("r", {**DRORI, "N": 300}))
+    # the nonconvex class, N = 300, all pairs (its PEP has no x*, so no generated pairs): about 20 GB
+    nonconvex = {**DRORI, "class": "smooth", "initial": "function-gap", "metric": "min-gradient-norm",
+                 "bound": "2*L*D/(N + 1)", "N": 300}
+    claims = claims_from(tmp_path, table("r", nonconvex))
     start = time.perf_counter()
     [result] = run(claims, context(tmp_path))
     assert time.perf_counter() - start < 2.0
@@ -200,6 +202,18 @@ def test_memory_estimate_refuses_before_building(tmp_path, monkeypatch):
     line = result.summary
     assert "cap 'pep_size'" in line and "field 'N'" in line and "N = 300" in line and "GB" in line, line
     assert "\n" not in line
+
+
+def test_generated_pairs_admit_large_convex_problems():
+    """smooth-convex N = 300 with all pairs is over the cap (measured past 2.5 GB while SCS was still in
+    its setup at 60 s), but it is decided on generated pairs, whose start set fits; the strongly convex
+    class likewise at N = 127."""
+    from pep.active_pairs import start_pairs
+    from verify.checkers.rate import MAX_PEP_BYTES, pep_bytes
+
+    for fclass, n in (("smooth-convex", 300), ("smooth-strongly-convex", 127)):
+        assert pep_bytes(fclass, n, None) > MAX_PEP_BYTES
+        assert pep_bytes(fclass, n, start_pairs(n)) < MAX_PEP_BYTES / 10
 
 
 def test_memory_estimate_admits_the_measured_sizes():

@@ -296,14 +296,22 @@ def _normalized_bound(text: Any, ctx: Context, L: Any, m: Any, n: int, h: Any, i
 
 def decide(setup: RateSetup, ctx: Context) -> Outcome:
     """Hand the typed problem and the exact bound to :func:`pep.decide.decide_rate`; format its decision."""
+    from pep.active_pairs import reducible, start_pairs
     from pep.decide import RateProblem, decide_rate
 
     n_steps = setup.method.N
     pairs = None if setup.pairs == "all" else pair_set(setup.pairs, n_steps)
-    check_pep_size(setup, pairs)
     problem = RateProblem(setup.fclass, setup.q, setup.method, setup.initial, setup.metric, pairs,
                           setup.solver)
-    decision = decide_rate(problem, exact_bound(setup))
+    full_fits = True
+    try:
+        check_pep_size(setup, pairs)
+    except CapExceeded:
+        if not reducible(problem):
+            raise
+        check_pep_size(setup, start_pairs(n_steps))  # generated pairs; the full PEP only as a fallback
+        full_fits = False
+    decision = decide_rate(problem, exact_bound(setup), full_fits=full_fits)
     result, beta = decision.result, setup.normalized
     evidence: dict[str, Any] = {
         "series": _series(setup, result.value if result is not None else None,
@@ -320,6 +328,8 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
             "solver": "none", "solver_status": "not run: the composed exact certificate decided without the "
                                                "full SDP", "solver_worst_case": "not computed"}),
     }
+    if decision.reduction is not None:
+        evidence["interpolation_pairs"] = f"all; decided on {decision.reduction.describe()}"
     if decision.certificate is not None:
         record_attempt(decision.certificate, evidence, ctx, setup.claim)
     if decision.verdict == "certified":
