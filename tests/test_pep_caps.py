@@ -191,7 +191,7 @@ def test_memory_estimate_refuses_before_building(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pep.fastbuild, "build_gd_pep_float", never)
     monkeypatch.setattr(pep.problem, "build_gd_pep", never)
-    # the nonconvex class, N = 300, all pairs (its PEP has no x*, so no generated pairs): about 20 GB
+    # the nonconvex class, N = 300, all pairs (its PEP has no x*, so no generated pairs): about 180 GB
     nonconvex = {**DRORI, "class": "smooth", "initial": "function-gap", "metric": "min-gradient-norm",
                  "bound": "2*L*D/(N + 1)", "N": 300}
     claims = claims_from(tmp_path, table("r", nonconvex))

@@ -124,8 +124,8 @@ PATHS = "".join([  # (id, the verdict it gets) below in VERDICTS
     toml_claim(id="cap.digits", kind="numeric", expr="9**9999", value="1"),
     toml_claim(id="cap.steps", kind="quadratic", m=1, L=10, schedule="constant", alpha="1/10", N=5000,
                metric="distance-ratio", bound="1"),
-    toml_claim(id="cap.pep", kind="rate", L=1, schedule="constant", h=1, N=300, initial="distance",
-               metric="function-gap", bound="L*R**2/(4*N + 2)", **{"class": "smooth-convex"}),
+    toml_claim(id="cap.pep", kind="rate", L=1, schedule="constant", h=1, N=300, initial="function-gap",
+               metric="min-gradient-norm", bound="2*L*D/(N + 1)", **{"class": "smooth"}),
 ])
 VERDICTS = {"num.cert": "certified", "num.ref": "refuted", "num.float": "certified", "num.matrix": "refuted",
             "num.random": "inconclusive", "id.inc": "inconclusive", "ne.inc": "inconclusive",
