@@ -1,15 +1,21 @@
-"""Benchmark: our PEP engine against PEPit on gradient descent (smooth convex, distance -> function gap).
+"""Benchmark: our PEP engine against PEPit on gradient descent (smooth convex and strongly convex).
 
 Run by hand, not a test; installs nothing:
 
     python benchmarks/pep_vs_pepit.py                       # N in 5 10 20 40 63 127, both schedules
     python benchmarks/pep_vs_pepit.py --N 40 --schedule constant --timeout 300
+    python benchmarks/pep_vs_pepit.py --class smooth-strongly-convex --q 0.1 --N 20 40 --schedule constant
+    PEPIT_PYTHON=/path/to/venv/bin/python python benchmarks/pep_vs_pepit.py --certify
 
-From N = 100 on, ours solves by default a restricted pair set (``pep.pairs``: ``silver_pairs`` for the
-Silver schedule, ``consecutive_pairs`` for constant steps), whose value is an upper bound; the script then
-checks the restricted worst case against every inequality of the full problem and prints the largest
-violation (about 1e-10: the restricted worst case is feasible for the full problem, so both values agree
-to solver tolerance). ``--ours-pairs all`` forces the full problem.
+Classes: ``smooth-convex`` (distance -> function gap) and ``smooth-strongly-convex`` (distance -> distance,
+m/L = ``--q``). From N = 48 on, ours solves by default on generated pairs (``pep.active_pairs``, what
+``python -m verify certify`` does with all pairs): a restricted set grown until its worst case satisfies
+the full problem; the script prints the largest violation of the full problem's inequalities.
+``--ours-pairs all`` forces the full problem; ``silver`` / ``consecutive`` name a fixed set.
+``--certify`` adds the time of the exact decision of the literature's bound (``pep.decide.decide_rate``,
+exact certificate and its standard-library check included): Drori-Teboulle's 1/(4 N h + 2) for constant
+steps (tight), Altschuler-Parrilo's 1/(1 + sqrt(4 rho^(2k) - 3)) for Silver at N = 2^k - 1, (1 - q)^(2N)
+for h = 1 on the strongly convex class (tight). PEPit has no counterpart: its column stays empty.
 
 Every (tool, N, schedule) runs in its own subprocess (this file with ``--worker``), so that a timeout or a
 memory blow-up of one run does not kill the script. Both tools use SCS with the same tolerances
@@ -89,41 +95,99 @@ class _ScsTimer:
 
 
 def _ours_pairs(choice: str, schedule: str, n_steps: int) -> str:
-    """The pair set ours uses: ``all``, or under ``auto`` the schedule's restricted set from N = 100 on."""
+    """The pair set ours uses: ``all``, or under ``auto`` generated pairs from REDUCE_MIN_N on (as the
+    claim checker does)."""
     if choice != "auto":
         return choice
-    if n_steps < 100:
-        return "all"
-    return "silver" if schedule == "silver" else "consecutive"
+    from pep.active_pairs import REDUCE_MIN_N
+
+    return "generated" if n_steps >= REDUCE_MIN_N else "all"
 
 
-def _worker_ours(n_steps: int, schedule: str, h: float, t_import: float, pairs: str = "all") -> dict:
-    """Build with the float builder and solve with SCS directly (optionally on a restricted pair set)."""
-    from pep.fastbuild import build_gd_pep_float
+def _metric(fclass: str) -> str:
+    return "function-gap" if fclass == "smooth-convex" else "distance"
+
+
+def _problem(fclass: str, q: float, schedule: str, n_steps: int, h: float, pairs: list | None = None):
+    """The exact rate problem (steps exact: Fractions of the float h, or Silver's Q(sqrt 2) steps)."""
+    from fractions import Fraction
+
+    from pep.decide import RateProblem
+    from pep.methods import gd
+    from pep.schedules import silver_steps
+
+    steps = silver_steps(n_steps) if schedule == "silver" else [Fraction(h)] * n_steps
+    qq = Fraction(str(q)) if fclass == "smooth-strongly-convex" else 0  # 0.1 as 1/10, not its binary float
+    return RateProblem(fclass, qq, gd(steps), "distance", _metric(fclass), pairs)
+
+
+def _literature_bound(fclass: str, q: float, schedule: str, n_steps: int, h: float):
+    """The bound --certify decides (see the module docstring), or None where there is none here."""
+    from fractions import Fraction
+
+    from pep.certificate import rational_below_inv_one_plus_sqrt, silver_rate_x
+    from pep.decide import ExactBound
+
+    if fclass == "smooth-strongly-convex":
+        tight = h == 1 and schedule == "constant"
+        return ExactBound((1 - Fraction(str(q))) ** (2 * n_steps)) if tight else None
+    if schedule == "constant":
+        return ExactBound(1 / (4 * n_steps * Fraction(h) + 2))
+    k = (n_steps + 1).bit_length() - 1
+    if n_steps + 1 != 2 ** k:
+        return None
+    x = silver_rate_x(k)
+    return ExactBound(below=rational_below_inv_one_plus_sqrt(x), sqrt_form=x)
+
+
+def _worker_ours(n_steps: int, schedule: str, h: float, t_import: float, pairs: str = "all",
+                 fclass: str = "smooth-convex", q: float = 0.1, certify: bool = False) -> dict:
+    """Build with the float builder and solve with SCS directly (all pairs, a named set, or generated)."""
+    from pep.active_pairs import reduce_pairs
+    from pep.decide import decide_rate
+    from pep.fastbuild import build_pep_float, pair_values
     from pep.pairs import pair_set
-    from pep.solve import full_problem_violation, solve_scs
+    from pep.solve import solve_scs
 
-    steps = _steps(schedule, n_steps, h)
+    problem = _problem(fclass, q, schedule, n_steps, h)
     t0 = time.perf_counter()
-    chosen = None if pairs == "all" else pair_set(pairs, n_steps)
-    data = build_gd_pep_float("smooth-convex", steps, "distance", "function-gap", chosen)
-    build = time.perf_counter() - t0
-    result = solve_scs(data)
-    out = {"value": result.info["primal_value"], "dual_value": result.info["dual_value"],
-           "status": result.status, "build": build + result.build_seconds, "solve": result.solve_seconds,
-           "iterations": result.info["iterations"], "import": t_import, "pairs": pairs}
-    if chosen is not None:
-        # restricted: an upper bound; its worst case checked against every inequality of the full problem
-        full = build_gd_pep_float("smooth-convex", steps, "distance", "function-gap")
-        out["full_violation"] = full_problem_violation(full, result)
+    out: dict = {"import": t_import, "pairs": pairs}
+    if pairs == "generated":
+        red = reduce_pairs(problem)
+        result = red.result
+        out.update(build=red.seconds - result.solve_seconds, solve=result.solve_seconds,
+                   generation=red.describe(), full_violation=red.violation)
+    else:
+        chosen = None if pairs == "all" else pair_set(pairs, n_steps)
+        data = build_pep_float(fclass, problem.method, "distance", _metric(fclass), chosen, q=q)
+        build = time.perf_counter() - t0
+        result = solve_scs(data)
+        out.update(build=build + result.build_seconds, solve=result.solve_seconds)
+        if chosen is not None:  # an upper bound; its worst case checked against the full problem's rows
+            labels, values = pair_values(fclass, q if fclass != "smooth-convex" else 0.0, problem.method,
+                                         result.G, result.F)
+            out["full_violation"] = float(values.max())
+    out.update(value=result.info["primal_value"], dual_value=result.info["dual_value"], status=result.status,
+               iterations=result.info["iterations"])
+    bound = _literature_bound(fclass, q, schedule, n_steps, h) if certify else None
+    if bound is not None:
+        t1 = time.perf_counter()
+        decision = decide_rate(problem, bound)
+        out["decide"] = time.perf_counter() - t1
+        out["verdict"] = decision.verdict
+        cert = decision.certificate
+        if cert is not None:
+            out["certificate"] = cert.seconds
+            out["check"] = cert.check_seconds
     return out
 
 
-def _worker_pepit(n_steps: int, schedule: str, h: float, t_import: float) -> dict:
+def _worker_pepit(n_steps: int, schedule: str, h: float, t_import: float, fclass: str = "smooth-convex",
+                  q: float = 0.1) -> dict:
     """The same problem written with PEPit's front end, solved through cvxpy with SCS."""
     import cvxpy as cp
     from PEPit import PEP
-    from PEPit.functions import SmoothConvexFunction
+    from PEPit.functions import SmoothConvexFunction, SmoothStronglyConvexFunction
 
     from pep.solve import SCS_EPS, SCS_MAX_ITERS
 
@@ -131,7 +195,10 @@ def _worker_pepit(n_steps: int, schedule: str, h: float, t_import: float) -> dic
     steps = _steps(schedule, n_steps, h)
     t0 = time.perf_counter()
     problem = PEP()
-    func = problem.declare_function(SmoothConvexFunction, L=1)
+    if fclass == "smooth-convex":
+        func = problem.declare_function(SmoothConvexFunction, L=1)
+    else:
+        func = problem.declare_function(SmoothStronglyConvexFunction, L=1, mu=q)
     xs = func.stationary_point()
     fs = func(xs)
     x0 = problem.set_initial_point()
@@ -139,7 +206,7 @@ def _worker_pepit(n_steps: int, schedule: str, h: float, t_import: float) -> dic
     x = x0
     for step in steps:
         x = x - step * func.gradient(x)
-    problem.set_performance_metric(func(x) - fs)
+    problem.set_performance_metric(func(x) - fs if fclass == "smooth-convex" else (x - xs) ** 2)
     value = problem.solve(verbose=0, solver=cp.SCS, eps_abs=SCS_EPS, eps_rel=SCS_EPS, max_iters=SCS_MAX_ITERS)
     total = time.perf_counter() - t0
     return {"value": float(value), "status": "returned", "build": total - timer.seconds,
@@ -166,19 +233,20 @@ def worker(args: argparse.Namespace) -> None:
 
     t_import = time.time()
     if args.worker == "pepit":
-        out = _worker_pepit(args.N, args.schedule, args.h, t_import)
+        out = _worker_pepit(args.N, args.schedule, args.h, t_import, args.fclass, args.q)
     else:
         out = _worker_ours(args.N, args.schedule, args.h, t_import,
-                           _ours_pairs(args.ours_pairs, args.schedule, args.N))
+                           _ours_pairs(args.ours_pairs, args.schedule, args.N), args.fclass, args.q,
+                           args.certify)
     out["import_only"] = t_import - t0
     print(json.dumps(out))
 
 
 def spawn_measured(tool: str, n_steps: int, schedule: str, h: float, timeout: float,
-                   pairs: str = "all") -> dict:
+                   pairs: str = "all", extra: list[str] | None = None, python: str | None = None) -> dict:
     """One run in a child process: its JSON answer or why it has none, and its peak memory (``os.wait4``)."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", tool, "--N", str(n_steps),
-           "--schedule", schedule, "--h", str(h), "--ours-pairs", pairs]
+    cmd = [python or sys.executable, str(Path(__file__).resolve()), "--worker", tool, "--N", str(n_steps),
+           "--schedule", schedule, "--h", str(h), "--ours-pairs", pairs, *(extra or [])]
     t_spawn = time.time()
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"pep_bench_{os.getpid()}_{tool}_{n_steps}.out"
     with open(out_path, "w", encoding="utf-8") as sink:
@@ -227,9 +295,17 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per PEPit run")
     parser.add_argument("--ours-timeout", type=float, default=600.0, help="seconds per run of ours")
     parser.add_argument("--skip-pepit", action="store_true")
-    parser.add_argument("--ours-pairs", choices=("auto", "all", "silver", "consecutive"), default="auto",
-                        help="ours on all pairs, or on a restricted set (an upper bound, checked against the "
-                             "full problem); auto: all below N = 100, the schedule's restricted set above")
+    parser.add_argument("--ours-pairs", choices=("auto", "all", "generated", "silver", "consecutive"),
+                        default="auto",
+                        help="ours on all pairs, generated pairs or a named set (checked against the full "
+                             "problem); auto: all below N = 48, generated from there on")
+    parser.add_argument("--class", dest="fclass", choices=("smooth-convex", "smooth-strongly-convex"),
+                        default="smooth-convex")
+    parser.add_argument("--q", type=float, default=0.1, help="m/L for the strongly convex class")
+    parser.add_argument("--certify", action="store_true",
+                        help="also time ours deciding the literature's bound exactly (certificate included)")
+    parser.add_argument("--pepit-python", default=os.environ.get("PEPIT_PYTHON", sys.executable),
+                        help="the interpreter with PEPit and cvxpy (default: $PEPIT_PYTHON or this one)")
     parser.add_argument("--worker", choices=("ours", "pepit"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -237,7 +313,8 @@ def main() -> None:
         worker(args)
         return
     if not args.skip_pepit:
-        probe = subprocess.run([sys.executable, "-c", "import PEPit, cvxpy"], capture_output=True, text=True)
+        probe = subprocess.run([args.pepit_python, "-c", "import PEPit, cvxpy"], capture_output=True,
+                               text=True)
         if probe.returncode != 0:
             sys.exit("PEPit (and cvxpy) are needed for the comparison: pip install 'PEPit>=0.5' "
                      "(this script installs nothing), or pass --skip-pepit to time ours alone")
@@ -250,9 +327,12 @@ def main() -> None:
     for schedule in schedules:
         for n_steps in args.N:
             pairs = _ours_pairs(args.ours_pairs, schedule, n_steps)
-            ours = spawn_measured("ours", n_steps, schedule, args.h, args.ours_timeout, pairs)
+            extra = ["--class", args.fclass, "--q", str(args.q)]
+            ours = spawn_measured("ours", n_steps, schedule, args.h, args.ours_timeout, pairs,
+                                  extra + (["--certify"] if args.certify else []))
             theirs = ({"error": "skipped"} if args.skip_pepit
-                      else spawn_measured("pepit", n_steps, schedule, args.h, args.timeout))
+                      else spawn_measured("pepit", n_steps, schedule, args.h, args.timeout, "all", extra,
+                                          args.pepit_python))
             o_tot = ours.get("build", math.nan) + ours.get("solve", math.nan)
             p_tot = theirs.get("build", math.nan) + theirs.get("solve", math.nan)
             ratio = p_tot / o_tot if o_tot > 0 else math.nan
@@ -266,11 +346,18 @@ def main() -> None:
                   f"{_fmt(ratio, '.1f'):>6} | {_fmt(ov, '.8f'):>12} {_fmt(pv, '.8f'):>12} "
                   f"{_fmt(rel, '.1e'):>8} | {_fmt(ours.get('start_import'))} / "
                   f"{_fmt(theirs.get('start_import'))} s", flush=True)
-            if "full_violation" in ours:
+            if "generation" in ours:
+                print(f"    ours on {ours['generation']}", flush=True)
+            elif "full_violation" in ours:
                 print(f"    ours on the '{pairs}' pair set ({ours.get('iterations')} SCS iterations): an "
                       f"upper bound; its worst case violates the full problem by "
                       f"{ours['full_violation']:.1e}",
                       flush=True)
+            if "decide" in ours:
+                print(f"    ours, exact decision of the literature's bound: {ours['verdict']} in "
+                      f"{ours['decide']:.2f} s (certificate {_fmt(ours.get('certificate'))} s, of which the "
+                      f"standard-library check {_fmt(ours.get('check'))} s; the solve above "
+                      f"{_fmt(o_tot)} s)", flush=True)
             for tool, res in (("ours", ours), ("PEPit", theirs)):
                 if "error" in res and res["error"] != "skipped":
                     print(f"    {tool}: {res['error']} (wall {res.get('wall', 0):.0f} s, "
