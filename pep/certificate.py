@@ -365,13 +365,13 @@ def margin_eps(tau: Fraction, value: float | None) -> tuple[float, ...]:
     return usable or MARGIN_EPS[-1:]
 
 
-def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: Any = None
-                 ) -> tuple[list | None, list | None, str]:
+def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: Any = None,
+                 margin_solves: bool = True) -> tuple[list | None, list | None, str]:
     """Exact multipliers for the bound ``tau`` from a dual solved with a margin: dyadic rounding, repaired
     to the exact linear identity, S with PSD evidence (None and the reason when no eps works). ``warm``:
     the PEP's numeric solution. Its own multipliers are tried first with tau in place of the worst case (no
     second solve: enough when the bound is loose), then they start the margin solves (see
-    :func:`solve_dual`)."""
+    :func:`solve_dual`); ``margin_solves`` False stops after the first."""
     t0 = time.perf_counter()
     E, rhs = _b_system(data, tau)
     reason = ""
@@ -383,7 +383,7 @@ def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: A
         if full is not None:
             return full, cols, f"the solve's own dual (no margin solve), {info}"
         reason = f"the solve's own dual: {info}"
-    for eps in margin_eps(tau, value):
+    for eps in margin_eps(tau, value) if margin_solves else ():
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             return None, None, reason or "time limit"
@@ -395,7 +395,7 @@ def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: A
         if full is not None:
             return full, cols, f"{sol['solver']} eps {eps:g}, {info}"
         reason = f"eps {eps:g}: {info}"
-    return None, None, reason
+    return None, None, reason or "no numeric solution to round and no margin solve asked for"
 
 
 def _round_multipliers(data: PEPData, tau: Fraction, E: list[list[Fraction]], rhs: list[Fraction],
@@ -527,15 +527,16 @@ TIGHT_RTOL = 1e-6
 
 
 def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None, problem: dict | None = None,
-                  bound_below: Any = None, numeric_value: float | None = None, warm: Any = None
-                  ) -> CertificateAttempt:
+                  bound_below: Any = None, numeric_value: float | None = None, warm: Any = None,
+                  quick: bool = False) -> CertificateAttempt:
     """Try to prove ``worst case <= bound`` (normalized units) with an exactly checked dual certificate.
 
     ``problem`` completes ``data.description`` (e.g. {"q": ...}); ``bound_below`` = x adds the exact proof
     that bound <= 1/(1 + sqrt(x)) (for published bounds outside Q(sqrt 2), e.g. the Silver rate).
     ``numeric_value``, the solver's worst case when known: at the bound (a tight claim, no margin for
     rounding) the exact reconstruction is tried first. ``warm``, the solver's result for the same PEP,
-    starts the margin solve of the rounding attempt (SCS only; Clarabel starts cold)."""
+    starts the margin solve of the rounding attempt (SCS only; Clarabel starts cold). ``quick``: only
+    the rounding of ``warm``'s own dual, no further solve (a cheap first try, e.g. on generated pairs)."""
     t0 = time.perf_counter()
     bound = parse_exact(bound)
 
@@ -557,14 +558,16 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
         return fail(f"negative bound {bound}", "none")
     attempts = []
     tight = numeric_value is not None and abs(numeric_value - float(bound)) <= TIGHT_RTOL * abs(float(bound))
-    for method in ("reconstruction", "rounding") if tight else ("rounding", "reconstruction"):
+    order = ("rounding",) if quick else (("reconstruction", "rounding") if tight
+                                         else ("rounding", "reconstruction"))
+    for method in order:
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             attempts.append(f"{method}: time limit")
             break
         try:
             if method == "rounding":
-                lam, cols, info = rounded_dual(data, tau, left, warm)
+                lam, cols, info = rounded_dual(data, tau, left, warm, margin_solves=not quick)
             elif _is_rational(data) and not (isinstance(bound, QSqrt) and bound.b):
                 lam, cols, info = reconstructed_dual(data, tau, left)
             else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau

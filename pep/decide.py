@@ -145,9 +145,11 @@ def decide_rate(problem: RateProblem, bound: ExactBound, *, full_fits: bool = Tr
     if reducible(problem):
         target = bound.as_float() if bound.certify_target is not None else None
         reduction = reduce_pairs(problem, stop_below=target)
-        if reduction.ok and reduction.below:  # try the certificate first; if none, generate on
-            decision = _decide_reduced(problem, bound, reduction, tried, suspect)
-            if decision.verdict != "inconclusive":
+        if reduction.ok and reduction.below:  # a certificate from this solve's dual, if one; else more pairs
+            reduced = replace(problem, pairs=reduction.pairs)
+            decision = Decision("inconclusive", "", reduction.result, attempts=list(tried),
+                                reduction=reduction)
+            if _certify(reduced, bound, LazyExact(reduced.exact_data), decision, quick=True):
                 return decision
             reduction = reduce_pairs(problem, start=reduction.pairs)
         if reduction.ok:  # decide on the generated pairs (see pep.active_pairs for why that is sound)
@@ -201,14 +203,16 @@ def _failed(decision: Decision, reason: str) -> bool:
     return False
 
 
-def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision) -> bool:
+def _certify(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: Decision,
+             quick: bool = False) -> bool:
     from pep.certificate import certify_bound
 
     tau = bound.certify_target
     if tau is None:
         return _failed(decision, "the bound has no exact rational or Q(sqrt 2) lower approximation")
     decision.certificate = certify_bound(data.get(), tau, bound_below=bound.sqrt_form,
-                                         numeric_value=decision.result.value, warm=decision.result)
+                                         numeric_value=decision.result.value, warm=decision.result,
+                                         quick=quick)
     if not decision.certificate.ok:
         return _failed(decision, f"no exact certificate: {decision.certificate.reason}")
     decision.verdict = "certified"

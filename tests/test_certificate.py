@@ -272,3 +272,25 @@ def test_plain_checker_never_accepts_q2_evidence_by_accident() -> None:
     ok, why = certcheck.check(att.certificate)
     if not ok:
         assert "malformed" in why
+
+
+def test_rounding_from_the_solves_own_dual_and_the_quick_mode() -> None:
+    """A loose bound (1/20 against Drori-Teboulle's tight 1/22 for h = 1, N = 5) is certified from the
+    solve's own multipliers without a margin solve; ``quick`` without a solution tries nothing else."""
+    from fractions import Fraction
+
+    from pep.certificate import certify_bound
+    from pep.decide import RateProblem
+    from pep.methods import gd
+    from pep.solve import solve
+
+    problem = RateProblem("smooth-convex", 0, gd([Fraction(1)] * 5), "distance", "function-gap")
+    data = problem.exact_data()
+    result = solve(problem.float_data())
+    attempt = certify_bound(data, Fraction(1, 20), warm=result, numeric_value=result.value, quick=True)
+    assert attempt.ok and "the solve's own dual" in attempt.reason
+    cold = certify_bound(data, Fraction(1, 20), quick=True)
+    assert not cold.ok and "no numeric solution to round" in cold.reason
+    below = certify_bound(data, Fraction(1, 22) * (1 - Fraction(1, 10**30)), warm=result,
+                          numeric_value=result.value)
+    assert not below.ok  # below the tight worst case: no certificate can exist
