@@ -38,6 +38,7 @@ MAX_ROUNDS = 4  # measured: Silver, constant and random schedules of N = 50..127
 # this many), then is solved cold. Measured, Silver round 2: N = 40 375 iterations warm vs 3,750 cold,
 # N = 100 5,575 vs 30,825 (9 s vs 42 s); N = 255: warm still running after 400 s, cold 140 s.
 WARM_MIN_ITERS = 1000
+WARM_MAX_N = 127  # above it (N = 255, twice) the capped warm round ran for over 7 minutes: cold only
 CLASSES = ("smooth-convex", "smooth-strongly-convex")  # classes with x* (the start set uses it)
 
 
@@ -80,8 +81,9 @@ def start_pairs(n_steps: int) -> list[Pair]:
 
 
 def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUNDS,
-                 stop_below: float | None = None, start: list[Pair] | None = None) -> Reduction:
-    """Grow a pair set from ``start`` (default :func:`start_pairs`) until its worst case is feasible for
+                 stop_below: float | None = None, start: Reduction | None = None) -> Reduction:
+    """Grow a pair set from :func:`start_pairs` (or go on from an earlier ``start``, whose last solution
+    is reused) until its worst case is feasible for
     the full problem, or its value stops falling, or (``stop_below``, a bound to certify) it is below
     ``stop_below`` by more than STALL_TOL: more pairs could only lower it further, and a certificate
     needs no more. Each round solves the restricted PEP (``solver``(data, previous result), default SCS
@@ -91,7 +93,7 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
 
     def default_run(data: Any, previous: Any) -> Any:
         warm = warm_start_on(data, previous) if previous is not None and problem.solver == "scs" else None
-        if warm is not None:  # capped at the previous round's iterations: a warm start that does not pay
+        if warm is not None and problem.method.N <= WARM_MAX_N:  # capped: a warm start that does not pay
             cap = max(int(previous.info.get("iterations", 0)), WARM_MIN_ITERS)
             result = solve_scs(data, warm_start=warm, max_iters=cap)
             if result.ok:
@@ -101,12 +103,15 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
     t0 = time.perf_counter()
     n_steps = problem.method.N
     full = (n_steps + 2) * (n_steps + 1)
-    pairs = list(start) if start is not None else start_pairs(n_steps)
+    pairs = list(start.pairs) if start is not None else start_pairs(n_steps)
     run = solver or default_run
     per_round = max(64, 2 * n_steps)
     result, violation, previous = None, math.inf, math.inf
     for rounds in range(1, max_rounds + 1):
-        result = run(replace(problem, pairs=pairs).float_data(), result)
+        if rounds == 1 and start is not None:
+            result = start.result  # already solved on these pairs
+        else:
+            result = run(replace(problem, pairs=pairs).float_data(), result)
         if not result.ok or not math.isfinite(result.value):
             return Reduction(False, False, pairs, result, rounds, violation, full, time.perf_counter() - t0,
                              f"pair generation stopped: the solver did not solve the restricted PEP on "
@@ -132,5 +137,5 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
                      f"violates the full problem by {violation:.1e}")
 
 
-__all__ = ["CLASSES", "MAX_ROUNDS", "REDUCE_MIN_N", "STALL_TOL", "VIOLATION_TOL", "WARM_MIN_ITERS",
-           "Reduction", "reduce_pairs", "reducible", "start_pairs"]
+__all__ = ["CLASSES", "MAX_ROUNDS", "REDUCE_MIN_N", "STALL_TOL", "VIOLATION_TOL", "WARM_MAX_N",
+           "WARM_MIN_ITERS", "Reduction", "reduce_pairs", "reducible", "start_pairs"]

@@ -151,7 +151,7 @@ def decide_rate(problem: RateProblem, bound: ExactBound, *, full_fits: bool = Tr
                                 reduction=reduction)
             if _certify(reduced, bound, LazyExact(reduced.exact_data), decision, quick=True):
                 return decision
-            reduction = reduce_pairs(problem, start=reduction.pairs)
+            reduction = reduce_pairs(problem, start=reduction)
         if reduction.ok:  # decide on the generated pairs (see pep.active_pairs for why that is sound)
             decision = _decide_reduced(problem, bound, reduction, tried, suspect)
             if decision.verdict != "inconclusive" or reduction.feasible or not full_fits:

@@ -100,8 +100,8 @@ def test_reduction_stops_below_the_bound_to_certify() -> None:
     red = reduce_pairs(_constant(STUB_N), _stub([0.5]), stop_below=0.6)
     assert red.ok and red.below and not red.feasible and red.rounds == 1
     assert "already below the bound" in red.describe()
-    more = reduce_pairs(_constant(STUB_N), _stub([0.5, 0.5]), stop_below=0.5, start=red.pairs)
-    assert more.ok and not more.below and more.rounds == 2
+    more = reduce_pairs(_constant(STUB_N), _stub([0.5]), stop_below=0.5, start=red)
+    assert more.ok and not more.below and more.rounds == 2  # round 1 reused red's solution: one solve
     assert set(red.pairs) < set(more.pairs)
 
 
