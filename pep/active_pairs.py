@@ -100,7 +100,8 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
                 return result
         return solve(data, problem.solver)
 
-    t0 = time.perf_counter()
+    t0 = time.perf_counter() - (start.seconds if start is not None else 0.0)  # times and rounds in all
+    done = start.rounds - 1 if start is not None else 0  # the reused round is counted once
     n_steps = problem.method.N
     full = (n_steps + 2) * (n_steps + 1)
     pairs = list(start.pairs) if start is not None else start_pairs(n_steps)
@@ -113,7 +114,8 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
         else:
             result = run(replace(problem, pairs=pairs).float_data(), result)
         if not result.ok or not math.isfinite(result.value):
-            return Reduction(False, False, pairs, result, rounds, violation, full, time.perf_counter() - t0,
+            return Reduction(False, False, pairs, result, done + rounds, violation, full,
+                             time.perf_counter() - t0,
                              f"pair generation stopped: the solver did not solve the restricted PEP on "
                              f"{len(pairs)} pairs (status {result.status})")
         labels, values = pair_values(problem.fclass, float(problem.q), problem.method, result.G, result.F)
@@ -125,14 +127,15 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
         violation = float(values.max())
         below = stop_below is not None and result.value < stop_below - STALL_TOL
         if violation <= VIOLATION_TOL or previous - result.value <= STALL_TOL or below:
-            return Reduction(True, violation <= VIOLATION_TOL, pairs, result, rounds, max(violation, 0.0),
-                             full, time.perf_counter() - t0, below=below)
+            return Reduction(True, violation <= VIOLATION_TOL, pairs, result, done + rounds,
+                             max(violation, 0.0), full, time.perf_counter() - t0, below=below)
         previous = result.value
         flat = np.argsort(values, axis=None)[::-1][:per_round]
         rows, cols = np.unravel_index(flat, values.shape)
         pairs = pairs + [(labels[i], labels[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
                          if values[i, j] > VIOLATION_TOL]
-    return Reduction(False, False, pairs, result, max_rounds, violation, full, time.perf_counter() - t0,
+    return Reduction(False, False, pairs, result, done + max_rounds, violation, full,
+                     time.perf_counter() - t0,
                      f"pair generation stopped after {max_rounds} rounds: the restricted worst case still "
                      f"violates the full problem by {violation:.1e}")
 

@@ -102,6 +102,7 @@ def test_reduction_stops_below_the_bound_to_certify() -> None:
     assert "already below the bound" in red.describe()
     more = reduce_pairs(_constant(STUB_N), _stub([0.5]), stop_below=0.5, start=red)
     assert more.ok and not more.below and more.rounds == 2  # round 1 reused red's solution: one solve
+    assert more.seconds >= red.seconds  # the time of both calls
     assert set(red.pairs) < set(more.pairs)
 
 
