@@ -8,7 +8,7 @@ Run by hand, not a test; installs nothing:
     PEPIT_PYTHON=/path/to/venv/bin/python python benchmarks/pep_vs_pepit.py --certify
 
 Classes: ``smooth-convex`` (distance -> function gap) and ``smooth-strongly-convex`` (distance -> distance,
-m/L = ``--q``). From N = 48 on, ours solves by default on generated pairs (``pep.active_pairs``, what
+m/L = ``--q``). From N = 32 on, ours solves by default on generated pairs (``pep.active_pairs``, what
 ``python -m verify certify`` does with all pairs): a restricted set grown until its worst case satisfies
 the full problem; the script prints the largest violation of the full problem's inequalities.
 ``--ours-pairs all`` forces the full problem; ``silver`` / ``consecutive`` name a fixed set.
@@ -298,7 +298,7 @@ def main() -> None:
     parser.add_argument("--ours-pairs", choices=("auto", "all", "generated", "silver", "consecutive"),
                         default="auto",
                         help="ours on all pairs, generated pairs or a named set (checked against the full "
-                             "problem); auto: all below N = 48, generated from there on")
+                             "problem); auto: all below N = 32, generated from there on")
     parser.add_argument("--class", dest="fclass", choices=("smooth-convex", "smooth-strongly-convex"),
                         default="smooth-convex")
     parser.add_argument("--q", type=float, default=0.1, help="m/L for the strongly convex class")

@@ -21,7 +21,7 @@ from pep.methods import gd, heavy_ball
 from pep.pairs import all_pairs, star_pairs
 from pep.solve import solve
 
-N_BIG = 48  # the smallest horizon decided on generated pairs (REDUCE_MIN_N)
+N_BIG = active_pairs.REDUCE_MIN_N  # the smallest horizon decided on generated pairs
 
 
 def _constant(n: int, pairs: list | None = None) -> RateProblem:
@@ -66,12 +66,12 @@ def test_reducible_only_large_problems_with_all_pairs() -> None:
 
 
 def test_reduction_reaches_the_full_value() -> None:
-    """h = 1, N = 48: one round, far fewer pairs, the worst case 1/194 and feasible for all pairs."""
+    """h = 1, N = N_BIG: one round, far fewer pairs, the worst case 1/(4N + 2), feasible for all pairs."""
     red = reduce_pairs(_constant(N_BIG))
     assert red.ok and red.feasible and red.rounds == 1
     assert len(red.pairs) < red.full_pairs / 4 and red.full_pairs == (N_BIG + 2) * (N_BIG + 1)
     assert red.result.value == pytest.approx(1 / (4 * N_BIG + 2), abs=1e-6)
-    assert "of 2450 interpolation pairs" in red.describe()
+    assert f"of {red.full_pairs} interpolation pairs" in red.describe()
 
 
 STUB_N = 20  # 462 pairs: more are missing from start_pairs than one round adds (64)
