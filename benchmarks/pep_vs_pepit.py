@@ -8,9 +8,10 @@ Run by hand, not a test; installs nothing:
     PEPIT_PYTHON=/path/to/venv/bin/python python benchmarks/pep_vs_pepit.py --certify
 
 Classes: ``smooth-convex`` (distance -> function gap) and ``smooth-strongly-convex`` (distance -> distance,
-m/L = ``--q``). From N = 32 on, ours solves by default on generated pairs (``pep.active_pairs``, what
-``python -m verify certify`` does with all pairs): a restricted set grown until its worst case satisfies
-the full problem; the script prints the largest violation of the full problem's inequalities.
+m/L = ``--q``). From N = 48 (convex) or 32 (strongly convex) on, ours solves by default on generated
+pairs (``pep.active_pairs``, what ``python -m verify certify`` does with all pairs): a restricted set
+grown until its worst case satisfies the full problem; the script prints the largest violation of the
+full problem's inequalities.
 ``--ours-pairs all`` forces the full problem; ``silver`` / ``consecutive`` name a fixed set.
 ``--certify`` adds the time of the exact decision of the literature's bound (``pep.decide.decide_rate``,
 exact certificate and its standard-library check included): Drori-Teboulle's 1/(4 N h + 2) for constant
@@ -94,14 +95,14 @@ class _ScsTimer:
                 self.seconds += time.perf_counter() - t
 
 
-def _ours_pairs(choice: str, schedule: str, n_steps: int) -> str:
-    """The pair set ours uses: ``all``, or under ``auto`` generated pairs from REDUCE_MIN_N on (as the
-    claim checker does)."""
+def _ours_pairs(choice: str, fclass: str, n_steps: int) -> str:
+    """The pair set ours uses: ``all``, or under ``auto`` generated pairs from the class's REDUCE_MIN_N on
+    (as the claim checker does)."""
     if choice != "auto":
         return choice
     from pep.active_pairs import REDUCE_MIN_N
 
-    return "generated" if n_steps >= REDUCE_MIN_N else "all"
+    return "generated" if n_steps >= REDUCE_MIN_N[fclass] else "all"
 
 
 def _metric(fclass: str) -> str:
@@ -236,7 +237,7 @@ def worker(args: argparse.Namespace) -> None:
         out = _worker_pepit(args.N, args.schedule, args.h, t_import, args.fclass, args.q)
     else:
         out = _worker_ours(args.N, args.schedule, args.h, t_import,
-                           _ours_pairs(args.ours_pairs, args.schedule, args.N), args.fclass, args.q,
+                           _ours_pairs(args.ours_pairs, args.fclass, args.N), args.fclass, args.q,
                            args.certify)
     out["import_only"] = t_import - t0
     print(json.dumps(out))
@@ -298,7 +299,7 @@ def main() -> None:
     parser.add_argument("--ours-pairs", choices=("auto", "all", "generated", "silver", "consecutive"),
                         default="auto",
                         help="ours on all pairs, generated pairs or a named set (checked against the full "
-                             "problem); auto: all below N = 32, generated from there on")
+                             "problem); auto: generated from N = 48 (convex) or 32 (strongly convex)")
     parser.add_argument("--class", dest="fclass", choices=("smooth-convex", "smooth-strongly-convex"),
                         default="smooth-convex")
     parser.add_argument("--q", type=float, default=0.1, help="m/L for the strongly convex class")
@@ -326,7 +327,7 @@ def main() -> None:
     print("-" * len(header))
     for schedule in schedules:
         for n_steps in args.N:
-            pairs = _ours_pairs(args.ours_pairs, schedule, n_steps)
+            pairs = _ours_pairs(args.ours_pairs, args.fclass, n_steps)
             extra = ["--class", args.fclass, "--q", str(args.q)]
             ours = spawn_measured("ours", n_steps, schedule, args.h, args.ours_timeout, pairs,
                                   extra + (["--certify"] if args.certify else []))

@@ -23,10 +23,12 @@ import numpy as np
 
 from pep.pairs import Pair, silver_pairs, star_pairs
 
-# From this horizon on, generated pairs pay (measured at N = 40, h = 1: strongly convex q = 1/10 solve
-# 3.3 s on all pairs, 0.8 s on 311 generated pairs; smooth convex, tight 1/162: certificate 4.6 s vs 1.5 s);
-# below it the full PEP is cheap and used as is.
-REDUCE_MIN_N = 32
+# From these horizons on, generated pairs pay; below them the full PEP is cheap and used as is. Measured
+# at N = 40: strongly convex q = 1/10, h = 1, solve 3.3 s on all pairs, 0.8 s on 311 generated pairs;
+# smooth convex, Silver (ending inside a long-step block), 1.3 s on all pairs in the dual form but 9.7 s
+# generated (the restricted primal took 39,100 SCS iterations), so the convex class waits until N = 48
+# (Silver N = 63: 0.7 s generated, 2.3-3.5 s on all pairs).
+REDUCE_MIN_N = {"smooth-convex": 48, "smooth-strongly-convex": 32}
 # SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves inactive inequalities violated by up to about 1.4e-7 at a
 # worst case of the full problem itself (measured: constant h = 1, N = 127, consecutive pairs), so a
 # violation below this is solver noise, not a missing pair.
@@ -41,7 +43,7 @@ MAX_ROUNDS = 4  # measured: Silver, constant and random schedules of N = 50..127
 # N = 100 5,575 vs 30,825 (9 s vs 42 s); N = 255: warm still running after 400 s, cold 140 s.
 WARM_MIN_ITERS = 1000
 WARM_MAX_N = 127  # above it (N = 255, twice) the capped warm round ran for over 7 minutes: cold only
-CLASSES = ("smooth-convex", "smooth-strongly-convex")  # classes with x* (the start set uses it)
+CLASSES = tuple(REDUCE_MIN_N)  # classes with x* (the start set uses it)
 
 
 @dataclass
@@ -73,7 +75,7 @@ class Reduction:
 
 def reducible(problem: Any) -> bool:
     """Whether a rate problem with all pairs is large enough to be decided on generated pairs."""
-    return problem.pairs is None and problem.fclass in CLASSES and problem.method.N >= REDUCE_MIN_N
+    return problem.pairs is None and problem.method.N >= REDUCE_MIN_N.get(problem.fclass, math.inf)
 
 
 def start_pairs(n_steps: int) -> list[Pair]:

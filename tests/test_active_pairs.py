@@ -21,7 +21,7 @@ from pep.methods import gd, heavy_ball
 from pep.pairs import all_pairs, star_pairs
 from pep.solve import solve
 
-N_BIG = active_pairs.REDUCE_MIN_N  # the smallest horizon decided on generated pairs
+N_BIG = active_pairs.REDUCE_MIN_N["smooth-convex"]  # the smallest convex horizon decided on generated pairs
 
 
 def _constant(n: int, pairs: list | None = None) -> RateProblem:
