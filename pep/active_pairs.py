@@ -37,7 +37,7 @@ VIOLATION_TOL = 1e-6
 # pep.decide.SOLVER_VALUE_TOL) end the generation: the worst case then sits on a face of optimal points
 # (Silver N = 40: the value was right in round 1 while its G kept violating other pairs by 4e-4).
 STALL_TOL = 1e-6
-MAX_ROUNDS = 4  # measured: Silver, constant and random schedules of N = 50..127 need 1 round
+MAX_ROUNDS = 4  # measured: Silver, constant and random schedules of N = 50..127 need 1 round, N = 255 2
 # A round warm-started from the previous one gets at most the previous round's SCS iterations (at least
 # this many), then is solved cold. Measured, Silver round 2: N = 40 375 iterations warm vs 3,750 cold,
 # N = 100 5,575 vs 30,825 (9 s vs 42 s); N = 255: warm still running after 400 s, cold 140 s.
@@ -50,8 +50,9 @@ CLASSES = tuple(REDUCE_MIN_N)  # classes with x* (the start set uses it)
 class Reduction:
     """The restricted pair set reached, its solution, and how. ``ok``: the restricted PEP was solved and
     either its worst case satisfies every inequality of the full problem to VIOLATION_TOL (``feasible``:
-    the two values agree to solver accuracy) or adding the violated pairs no longer lowered its value
-    (the worst case is one of many optimal points: likely, not proved, tight)."""
+    the two values agree to solver accuracy), or adding the violated pairs no longer lowered its value
+    (the worst case is one of many optimal points: likely, not proved, tight), or (``below``) its value
+    was already below the bound to certify."""
 
     ok: bool
     feasible: bool
