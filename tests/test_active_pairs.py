@@ -170,3 +170,18 @@ def test_no_fallback_when_all_pairs_are_over_the_cap(monkeypatch: pytest.MonkeyP
     d = decide_rate(_constant(3), ExactBound(Fraction(1, 10)), full_fits=False)
     assert d.verdict == "inconclusive"
     assert "pair generation stopped: test" in d.reason and "over the memory cap" in d.reason
+
+
+def test_a_loose_restricted_worst_case_refutes_nothing() -> None:
+    """Soundness of refuting on generated pairs: the worst case of star pairs only (1/2 at N = 3) violates
+    the full problem; handed to the refuter with the restricted data, it must not refute the true bound
+    1/10 (the tight worst case is 1/14), since every instance is checked against all pairs of its points."""
+    from pep.counterexample import refute_rate
+
+    loose = _constant(3, star_pairs(3))
+    result = solve(loose.float_data())
+    assert result.value > 0.4
+    assert refute_rate(loose.exact_data(), result, Fraction(1, 10), steps=loose.method, q=0) is None
+    # the same data does refute a bound below the true worst case 1/14 (by 1e-30), so the test can fail
+    below = Fraction(1, 14) * (1 - Fraction(1, 10**30))
+    assert refute_rate(loose.exact_data(), result, below, steps=loose.method, q=0) is not None
