@@ -185,3 +185,4 @@ def test_a_loose_restricted_worst_case_refutes_nothing() -> None:
     # the same data does refute a bound below the true worst case 1/14 (by 1e-30), so the test can fail
     below = Fraction(1, 14) * (1 - Fraction(1, 10**30))
     assert refute_rate(loose.exact_data(), result, below, steps=loose.method, q=0) is not None
+

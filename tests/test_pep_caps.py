@@ -236,3 +236,23 @@ def test_clarabel_in_a_child_after_clarabel_here_does_not_hang(tmp_path):
     results = run(claims_from(tmp_path, table("k4", k4), table("k5", k5)), context(tmp_path, 20))
     verdicts = [r.verdict for r in results]
     assert verdicts == [Verdict.CERTIFIED, Verdict.CERTIFIED], [r.summary for r in results]
+
+
+def test_over_the_cap_with_failed_generation_is_inconclusive_and_says_so(tmp_path, monkeypatch):
+    """The full PEP over the memory cap is never built; a failed pair generation is a one-line
+    inconclusive reason, and the evidence does not claim the decision was made on generated pairs."""
+    import pep.active_pairs as active_pairs
+    import verify.checkers.rate as rate
+    from pep.pairs import star_pairs
+
+    failed = active_pairs.Reduction(False, False, star_pairs(5), None, 1, 1.0, 42, 0.0,
+                                    "pair generation stopped: test")
+    monkeypatch.setattr(active_pairs, "reducible", lambda _p: True)
+    monkeypatch.setattr(active_pairs, "reduce_pairs", lambda _p, **_kw: failed)
+    monkeypatch.setattr(rate, "pep_bytes", lambda _c, _n, pairs, dense=False: 1e12 if pairs is None else 1.0)
+    [result] = run(claims_from(tmp_path, table("big", DRORI)), context(tmp_path))
+    assert result.verdict is Verdict.INCONCLUSIVE, result.summary
+    assert "pair generation stopped: test" in result.summary and "over the memory cap" in result.summary
+    assert "\n" not in result.summary
+    assert result.evidence["interpolation_pairs"] == "all; not decided: pair generation stopped: test"
+    assert result.evidence["solver_status"] == "not run: no SDP solution (see the reason)"

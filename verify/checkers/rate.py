@@ -325,11 +325,15 @@ def decide(setup: RateSetup, ctx: Context) -> Outcome:
         "interpolation_pairs": setup.pairs if pairs is None else f"{setup.pairs} ({len(pairs)} pairs; a "
                                f"restricted set bounds the worst case from above)",
         **(_solver_evidence(result) if result is not None else {
-            "solver": "none", "solver_status": "not run: the composed exact certificate decided without the "
-                                               "full SDP", "solver_worst_case": "not computed"}),
+            "solver": "none", "solver_status": "not run: " + (
+                "the composed exact certificate decided without the full SDP"
+                if decision.verdict == "certified" else "no SDP solution (see the reason)"),
+            "solver_worst_case": "not computed"}),
     }
     if decision.reduction is not None:
-        evidence["interpolation_pairs"] = f"all; decided on {decision.reduction.describe()}"
+        red = decision.reduction
+        evidence["interpolation_pairs"] = (f"all; decided on {red.describe()}" if red.ok
+                                           else f"all; not decided: {red.reason}")
     if decision.certificate is not None:
         record_attempt(decision.certificate, evidence, ctx, setup.claim)
     if decision.verdict == "certified":
