@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from core.progress import stage
 from pep.pairs import Pair, silver_pairs, star_pairs
 
 # From these horizons on, generated pairs pay; below them the full PEP is cheap and used as is. Measured
@@ -117,6 +118,8 @@ def reduce_pairs(problem: Any, solver: Any = None, *, max_rounds: int = MAX_ROUN
         if rounds == 1 and start is not None:
             result = start.result  # already solved on these pairs
         else:
+            stage(f"pair generation, round {done + rounds}: solving the PEP on {len(pairs):,} of {full:,} "
+                  f"pairs")
             result = run(replace(problem, pairs=pairs).float_data(), result)
         if not result.ok or not math.isfinite(result.value):
             return Reduction(False, False, pairs, result, done + rounds, violation, full,

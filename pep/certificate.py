@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sps
 
+from core.progress import stage
 from pep import certcheck
 from pep.exact import exact_S, ldl_columns, parse_exact, rref_particular, to_fraction
 from pep.fastbuild import from_exact, svec_index, svec_position
@@ -384,6 +385,7 @@ def rounded_dual(data: PEPData, tau: Fraction, time_limit: float | None, warm: A
             return full, cols, f"the solve's own dual (no margin solve), {info}"
         reason = f"the solve's own dual: {info}"
     for eps in margin_eps(tau, value) if margin_solves else ():
+        stage(f"exact certificate: margin solve of the dual at eps {eps:g}")
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             return None, None, reason or "time limit"
@@ -565,6 +567,7 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
         if left is not None and left <= 0:
             attempts.append(f"{method}: time limit")
             break
+        stage(f"exact certificate: {method} (tau = {_short_number(tau)})")
         try:
             if method == "rounding":
                 lam, cols, info = rounded_dual(data, tau, left, warm, margin_solves=not quick)
@@ -600,6 +603,7 @@ def checked_certificate(data: PEPData, desc: dict, bound: Any, lam: list[Any], c
     if bound_below is not None:
         cert["bound_below"] = {"form": "1/(1 + sqrt(x))", "x": encode(parse_exact(bound_below))}
     t1 = time.perf_counter()
+    stage(f"standard-library check of the {method} certificate ({len(cert['multipliers'])} multipliers)")
     ok, why = certcheck.check(cert)
     check_seconds = time.perf_counter() - t1
     if ok:
@@ -607,6 +611,12 @@ def checked_certificate(data: PEPData, desc: dict, bound: Any, lam: list[Any], c
                                   check_seconds, method)
     return CertificateAttempt(False, None, f"{method}: exact check failed: {why}", time.perf_counter() - t0,
                               check_seconds, method)
+
+
+def _short_number(x: Any) -> str:
+    """An exact number for a progress line: its float value when its text is long."""
+    text = str(x)
+    return text if len(text) <= 24 else f"{float(x):.10g}"
 
 
 def rational_below_inv_one_plus_sqrt(x: Any, digits: int = 12) -> Fraction:

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from core.progress import stage
 from pep.methods import Method
 
 # SCS at eps 1e-7 (pep.solve.SCS_EPS) leaves errors of about 1e-6 in normalized values of order 1e-3..1;
@@ -137,6 +138,7 @@ def decide_rate(problem: RateProblem, bound: ExactBound, *, full_fits: bool = Tr
     suspect = False
     if composable(problem) and bound.sqrt_form is None and bound.certify_target is not None \
             and problem.method.exact:
+        stage("certificate by composition of periods")
         attempt = certify_by_composition(problem, bound.certify_target)
         if attempt.ok:
             return Decision("certified", "exact dual certificate (composition)", None, certificate=attempt)
@@ -164,6 +166,7 @@ def decide_rate(problem: RateProblem, bound: ExactBound, *, full_fits: bool = Tr
             return Decision("inconclusive", "; ".join([*tried, "the PEP with all pairs is over the memory "
                                                        "cap, so it was not built"]), reduction.result,
                             reduction=reduction)
+    stage(f"solving the PEP (N = {problem.method.N}, {problem.solver.upper()})")
     return _decide_solved(problem, bound, data, solve(problem.float_data(), problem.solver), tried, suspect)
 
 
@@ -230,6 +233,7 @@ def _refute(problem: RateProblem, bound: ExactBound, data: LazyExact, decision: 
     beta = bound.refute_target
     if beta is None:
         return _failed(decision, "the bound has no exact rational or Q(sqrt 2) upper approximation")
+    stage("exact counterexample from the worst case")
     refutation = refute_rate(data.get(), decision.result, beta, steps=problem.method, q=problem.q)
     if refutation is None:
         return _failed(decision, "no exact counterexample")

@@ -18,6 +18,7 @@ from verify.claims import DEFAULT_CLAIMS_DIR
 from verify.dispatch import load_claims, rejected_result, run
 from verify.output import OutputError, check_writable, write_atomic
 from verify.parallel import default_jobs, run_dask, run_parallel
+from verify.progress import PROGRESS_AFTER
 from verify.proofs import proof_chain
 from verify.schema import RESULTS_FORMAT
 from verify.verdict import Result, Verdict
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--only", action="append", default=[], help="check only claims with this id "
                                                                    "(repeatable)")
     cert.add_argument("--quiet", action="store_true", help="print only the summary")
+    cert.add_argument("--progress-after", type=_seconds, default=PROGRESS_AFTER, metavar="SECONDS",
+                      help=f"print the stages of a claim that has run this long to stderr (default "
+                           f"{PROGRESS_AFTER:g}; --quiet: never)")
     cert.add_argument("--allow-programs", action="store_true",
                       help="run 'program' claims from files outside the suite's own registry")
     cert.add_argument("--jobs", type=_jobs, default=None, metavar="N",
@@ -120,6 +124,17 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """--progress-after: a finite number of seconds, at least 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 <= value < 1e9:  # NaN fails both comparisons
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1e9 seconds, got {text!r}")
+    return value
+
+
 def _print_start(i: int, n: int, claim_id: str) -> None:
     """On a terminal, a transient 'checking' line so that long checks show progress."""
     if sys.stderr.isatty():
@@ -170,7 +185,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
         rejected = [r for r in rejected if r.id in wanted]
     for rej in rejected:
         print(f"error: {rej.error.line()}", file=sys.stderr)
-    ctx = Context(caps=_caps(args), cert_dir=cert_dir, options={"allow_programs": args.allow_programs})
+    ctx = Context(caps=_caps(args), cert_dir=cert_dir, options={
+        "allow_programs": args.allow_programs, "progress_after": None if args.quiet else args.progress_after})
     total = len(claims) + len(rejected)
     results = [rejected_result(r) for r in rejected]
     for i, res in enumerate(results, start=1):

@@ -13,6 +13,7 @@ from pathlib import Path
 from core.errors import CapExceeded, ClaimError
 from verify.checkers import Context, known_kinds
 from verify.claims import Claim, Rejected, find_claim_files, load_file
+from verify.progress import progress_lines
 from verify.verdict import Result, Verdict
 
 
@@ -95,7 +96,7 @@ def check_claim(claim: Claim, ctx: Context) -> Result:
     checker = known_kinds()[claim.kind]
     start = time.perf_counter()
     try:
-        with time_limit(ctx.caps.seconds):
+        with time_limit(ctx.caps.seconds), progress_lines(claim.id, _progress_after(ctx)):
             outcome = checker.check(claim, ctx)
         verdict, summary, evidence = outcome.verdict, outcome.summary, outcome.evidence
     except CapExceeded as exc:
@@ -112,6 +113,12 @@ def check_claim(claim: Claim, ctx: Context) -> Result:
     seconds = time.perf_counter() - start
     return Result(id=claim.id, verdict=verdict, summary=summary, evidence=evidence, seconds=seconds,
                   **claim.result_meta())
+
+
+def _progress_after(ctx: Context) -> float | None:
+    """Seconds after which a claim's stages are printed (``certify --progress-after``); None: never."""
+    after = ctx.options.get("progress_after")
+    return float(after) if isinstance(after, int | float) else None
 
 
 def rejected_result(rej: Rejected) -> Result:
