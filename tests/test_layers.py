@@ -57,3 +57,66 @@ def test_no_checker_imports_another():
                 p.read_text(encoding="utf-8")}
     crossing = sorted((m, t) for m in checkers for t in _imports(modules[m]) if t in checkers and t != m)
     assert not crossing, f"checker modules importing each other: {crossing}"
+
+
+# The route of a rate claim from `certify` to its verdict (issue 12: at most 8 files): the suite's files on
+# the call stack when the deciding exact check runs -- the standard-library certificate check for
+# CERTIFIED, the exact instance check for REFUTED. Helpers called along the way (the parser, the exact
+# number types, the builders) are not on the route: a reader follows the stack, not every leaf.
+MAX_ROUTE_FILES = 8
+
+
+def _stack_files() -> tuple[str, ...]:
+    """The suite's files on the current call stack, outermost first, repeats merged."""
+    import sys
+
+    chain: list[str] = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = Path(frame.f_code.co_filename).resolve()
+        if name.is_relative_to(REPO) and name.is_file():
+            rel = str(name.relative_to(REPO))
+            if not rel.startswith("tests") and (not chain or chain[-1] != rel):
+                chain.append(rel)
+        frame = frame.f_back
+    return tuple(reversed(chain))
+
+
+def _route_files(argv: list[str], monkeypatch: object) -> list[tuple[str, ...]]:
+    """Run the command line, recording the stack each time a deciding exact check runs."""
+    import pep.certcheck
+    import pep.instance
+    from verify import cli
+
+    routes: list[tuple[str, ...]] = []
+    for module, name in ((pep.certcheck, "check"), (pep.instance, "check_instance")):
+        original = getattr(module, name)
+
+        here = str(Path(module.__file__).resolve().relative_to(REPO))
+
+        def spy(*args: object, _original: object = original, _here: str = here, **kwargs: object) -> object:
+            stack = _stack_files()  # up to the caller; the deciding check's own file ends the route
+            routes.append(stack if stack[-1] == _here else (*stack, _here))
+            return _original(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, spy)  # type: ignore[attr-defined]
+    cli.main(argv)
+    return routes
+
+
+def test_the_route_of_a_rate_claim_to_its_verdict_is_at_most_eight_files(tmp_path, monkeypatch):
+    from tests.conftest import toml_claim
+
+    # Drori and Teboulle, h = 1, N = 2: L R^2/10 is tight (certified); 1/11 is below it (refuted)
+    common = dict(kind="rate", **{"class": "smooth-convex"}, L=1, schedule="constant", h=1, N=2,
+                  initial="distance", metric="function-gap")
+    path = tmp_path / "c.toml"
+    path.write_text(toml_claim(id="tight", bound="L*R**2/10", **common)
+                    + toml_claim(id="below", bound="L*R**2/11", **common), encoding="utf-8")
+    routes = _route_files(["certify", str(path), "--jobs", "1", "--quiet", "--cert-dir", str(tmp_path)],
+                          monkeypatch)
+    ends = {r[-1] for r in routes}
+    assert ends == {"pep/certcheck.py", "pep/instance.py"}, routes  # both verdicts were decided and seen
+    for route in routes:
+        assert route[0] == "verify/cli.py", route
+        assert len(set(route)) <= MAX_ROUTE_FILES, route
