@@ -386,9 +386,48 @@ def _is_q2_column(col: dict) -> bool:
     return isinstance(col.get("d"), list) or any(isinstance(x, list) for x in col.get("num", []))
 
 
+ELIMINATION = "elimination"  # the evidence {"method": "elimination"}: S is shown PSD by the checker itself
+
+
+def psd_by_elimination(S: list[list[object]]) -> str | None:
+    """None if the rational symmetric S is PSD, else the reason: fraction-free (Bareiss) elimination of S
+    times the lcm of its denominators, pivots in order. Each entry stays a minor of S (an integer), so a
+    pivot has the sign of the Schur complement's diagonal: S is PSD iff no pivot is negative and a zero
+    pivot's row is zero (that index is then dropped; the other minors are unchanged)."""
+    n = len(S)
+    vals = [[x.a if isinstance(x, Q2) and not x.b else x for x in row] for row in S]
+    if any(len(row) != n or any(not isinstance(x, int | Fraction) for x in row) for row in vals):
+        return "elimination evidence needs a square rational S"
+    if any(vals[i][j] != vals[j][i] for i in range(n) for j in range(i)):
+        return "S is not symmetric"
+    D = lcm(*{Fraction(x).denominator for row in vals for x in row})
+    A = [[int(x * D) for x in row] for row in vals]
+    remaining, prev = list(range(n)), 1
+    while remaining:
+        _tick()
+        k = remaining.pop(0)
+        p = A[k][k]
+        if p < 0 or (p == 0 and any(A[k][j] for j in remaining)):
+            why = "negative" if p else "zero with a nonzero row"
+            return f"S is not PSD: pivot {k} of the exact elimination is {why}"
+        for a, i in enumerate(remaining if p else ()):
+            for j in remaining[a:]:
+                q, r = divmod(p * A[i][j] - A[i][k] * A[k][j], prev)
+                if r:  # impossible for a symmetric integer matrix: Bareiss's divisions are exact
+                    return "S is not PSD: inexact division in the elimination"
+                A[i][j] = A[j][i] = q
+        prev = p if p else prev
+    return None
+
+
 def psd_evidence(S: list[list[Q2]], evidence: dict) -> str | None:
     """None if S - sum_k d_k v_k v_k^T is diagonally dominant with d_k >= 0 (d_k, v_k in Q(sqrt 2)),
-    else the reason. Rational evidence goes to the faster integer check :func:`psd_evidence_rational`."""
+    else the reason. Rational evidence goes to the faster integer check :func:`psd_evidence_rational`;
+    ``{"method": "elimination"}`` to :func:`psd_by_elimination` (no columns)."""
+    if evidence.get("method") == ELIMINATION:
+        return psd_by_elimination(S)
+    if "method" in evidence:
+        return f"unknown PSD evidence method {_shown(repr(evidence['method']))[:40]}"
     cols = evidence["columns"]
     if not any(_is_q2_column(col) for col in cols):
         return psd_evidence_rational(S, evidence)
@@ -457,7 +496,7 @@ def within_caps(cert: dict) -> None:
                       f"unknown format {_shown(repr(fmt))[:40]} (this checker reads {FORMAT})")
     prob = cert["problem"]
     for n, cap, what in ((len(cert["multipliers"]), MAX_MULTIPLIERS, "multipliers"),
-                         (len(cert["psd"]["columns"]), MAX_COLUMNS, "PSD columns"),
+                         (len(cert["psd"].get("columns", ())), MAX_COLUMNS, "PSD columns"),
                          (len(prob.get("steps", ())), MAX_STEPS, "steps"),
                          (len(prob.get("H", ())), MAX_STEPS, "steps"),
                          (len(prob.get("points", ())), MAX_POINTS, "points")):

@@ -37,7 +37,7 @@ import scipy.sparse as sps
 
 from core.progress import stage
 from pep import certcheck
-from pep.exact import exact_S, ldl_columns, parse_exact, rref_particular, to_fraction
+from pep.exact import exact_S, ldl_columns, parse_exact, row_dots, rref_particular, to_fraction
 from pep.fastbuild import from_exact, svec_index, svec_position
 from pep.problem import PEPData
 from pep.reconstruct import reconstruct_q2
@@ -267,8 +267,7 @@ def _scs_start(data: PEPData, warm: Any, tau: float | None, A: sps.csc_matrix, C
 def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction]) -> list[Fraction] | None:
     """Exact solution of E x = rhs equal to ``guess`` off a pivot set (earliest independent columns);
     None if inconsistent."""
-    resid = [r - sum(e * g for e, g in zip(row, guess, strict=True) if e)
-             for row, r in zip(E, rhs, strict=True)]
+    resid = [r - d for r, d in zip(rhs, row_dots(E, guess), strict=True)]
     delta = rref_particular(E, resid, len(guess))
     if delta is None:
         return None
@@ -456,25 +455,45 @@ def _tau_candidates(tau_num: float, bound: Fraction) -> list[Fraction]:
     return out
 
 
+ZERO = Fraction(0)  # shared: Fractions are immutable, and most entries of A w are zero
+
+
+def _symmetric_times(w: list[Fraction], n: int) -> Any:
+    """M -> A w for the symmetric A whose upper entries M[(r, c)] hold A[r][c] + A[c][r] (the svec form of
+    the PEP data), exactly: integer sums over one common denominator per M (Fraction arithmetic entry by
+    entry took 0.6 s of the N = 40 face)."""
+    dw = math.lcm(*(x.denominator for x in w)) if w else 1
+    wn = [x.numerator * (dw // x.denominator) for x in w]  # w = wn / dw
+
+    def times(M: dict) -> list[Fraction]:
+        entries = [(r, c, to_fraction(v)) for (r, c), v in M.items()]
+        den = 2 * math.lcm(*(v.denominator for _, _, v in entries)) if entries else 1
+        acc = [0] * n
+        for r, c, v in entries:
+            k = v.numerator * (den // v.denominator)  # 2 v = k / (den / 2): half of M's entry is k / den
+            acc[r] += k * wn[c]
+            acc[c] += k * wn[r]
+        return [Fraction(a, den * dw) if a else ZERO for a in acc]
+
+    return times
+
+
+# A face whose exact S has a float eigenvalue below -FACE_PSD_SCREEN |S| is not PSD and is skipped; the
+# others go to the exact check (an S exactly PSD with a zero eigenvalue shows about -1e-15 |S| in floats).
+# A screen only: what certifies is the exact elimination in pep.certcheck.
+FACE_PSD_SCREEN = 1e-9
+
+
 def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: np.ndarray
                 ) -> tuple[list | None, list | None, str]:
     """Multipliers with S W = 0 and the linear equalities exact at ``tau``, and an exact LDL^T of S."""
     cons = data.constraints
     m = len(cons)
     E, rhs = _b_system(data, tau)
-    half = Fraction(1, 2)
-
-    def times(M: dict, w: list[Fraction]) -> list[Fraction]:
-        out = [Fraction(0)] * data.n
-        for (r, c), v in M.items():
-            v = to_fraction(v) * half
-            out[r] += v * w[c]
-            out[c] += v * w[r]
-        return out
-
     for w in W:  # S(lam) w = 0: sum_i lam_i A_i w = C w - tau A0 w
-        cols = [times(con.M, w) for con in cons]
-        Cw, A0w = times(data.objective_M, w), times(data.initial.M, w)
+        times = _symmetric_times(w, data.n)
+        cols = [times(con.M) for con in cons]
+        Cw, A0w = times(data.objective_M), times(data.initial.M)
         for r in range(data.n):
             E.append([col[r] for col in cols])
             rhs.append(Cw[r] - tau * A0w[r])
@@ -489,33 +508,53 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
             reason = "the exact system forces a negative multiplier"
             continue
         full = [*lam, tau]
-        S = [[to_fraction(x) for x in row] for row in exact_S(data, full)]
-        cols = ldl_columns(S)
-        if cols is None:
-            reason = "the reconstructed S is not PSD (exact LDL^T)"
+        S = np.array([[float(x) for x in row] for row in exact_S(data, full)])
+        low = float(np.linalg.eigvalsh(S)[0]) if S.size else 0.0
+        if low < -FACE_PSD_SCREEN * max(1.0, float(np.abs(S).max(initial=0.0))):
+            reason = f"the reconstructed S is not PSD (smallest eigenvalue {low:.2e})"
             continue
-        return full, cols, f"{len(unknowns)} unknown multipliers, exact LDL^T"
+        # PSD is proved by the standard-library checker's exact elimination (checked_certificate)
+        return full, certcheck.ELIMINATION, f"{len(unknowns)} unknown multipliers, S PSD by exact elimination"
     return None, None, reason
 
 
-def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None
+def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None, warm: Any = None
                        ) -> tuple[list | None, list | None, str]:
-    """Exact multipliers for a tight ``bound``: a high-accuracy dual, a rational tau and kernel basis of S
-    read from it, and the multipliers solved exactly on that face (None and the reason when none fits)."""
+    """Exact multipliers for a tight ``bound``: a rational tau and kernel basis of S read from a numeric
+    solution, and the multipliers solved exactly on that face (None and the reason when none fits).
+
+    ``warm``, the solve that found the worst case, is tried first (no second solve: at N = 40 with h = 1
+    its SCS solution at eps 1e-7 already gives the face); then a high-accuracy Clarabel dual."""
+    reason = ""
+    if warm is not None and getattr(warm, "ok", False) and math.isfinite(warm.value):
+        names = [c.name for c in data.constraints]
+        lam = np.array([max(warm.multipliers.get(nm, 0.0), 0.0) for nm in names])
+        found = _face_from(data, bound, warm.value, np.asarray(warm.S), np.asarray(warm.G), lam)
+        if found[0] is not None:
+            return found[0], found[1], f"from the solve's own solution, {found[2]}"
+        reason = f"from the solve's own solution: {found[2]}; "
+    stage("exact certificate: high-accuracy dual (Clarabel) for the face")
     sol = solve_dual(data, None, solver="clarabel", time_limit=time_limit)
     if not sol["ok"]:
         hint = " (the dual is infeasible: the PEP is unbounded)" if "Infeasible" in sol["status"] else ""
-        return None, None, f"high-accuracy solve failed ({sol['status']}){hint}"
-    if sol["tau"] > float(bound) + 1e-7 * (1 + abs(float(bound))):
-        return None, None, f"the numeric worst case {sol['tau']:.10g} exceeds the bound {float(bound):.10g}"
-    taus = _tau_candidates(sol["tau"], bound)
-    bases, info = _kernel_bases(sol["S"], sol["G"])
+        return None, None, f"{reason}high-accuracy solve failed ({sol['status']}){hint}"
+    lam, cols, why = _face_from(data, bound, sol["tau"], sol["S"], sol["G"], sol["lam"][:-1])
+    return lam, cols, why if lam is not None else reason + why
+
+
+def _face_from(data: PEPData, bound: Fraction, value: float, S: np.ndarray, G: np.ndarray,
+               lam_num: np.ndarray) -> tuple[list | None, list | None, str]:
+    """The exact face read from one numeric solution (worst case ``value``, dual S, primal G, multipliers)."""
+    if value > float(bound) + 1e-7 * (1 + abs(float(bound))):
+        return None, None, f"the numeric worst case {value:.10g} exceeds the bound {float(bound):.10g}"
+    taus = _tau_candidates(value, bound)
+    bases, info = _kernel_bases(S, G)
     if not taus or not bases:
-        return None, None, f"no rational reconstruction of the optimum {sol['tau']:.10g} or of the kernel"
+        return None, None, f"no rational reconstruction of the optimum {value:.10g} or of the kernel"
     reason = ""
     for tau in taus:
         for W in bases:
-            lam, cols, why = _exact_face(data, tau, W, sol["lam"][:-1])
+            lam, cols, why = _exact_face(data, tau, W, lam_num)
             if lam is not None:
                 dens = max((x.denominator for row in W for x in row), default=1)
                 return lam, cols, f"tau = {tau}, {info} (denominators <= {dens}), {why}"
@@ -523,9 +562,12 @@ def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None
     return None, None, reason
 
 
-# A solver value within this (relative) of the bound leaves rounding no margin to work with: SCS and
-# Clarabel stop at about 1e-7 (pep.solve.SCS_EPS), so a value that close is "at the bound".
+# A solver value within TIGHT_RTOL |bound| + TIGHT_ATOL of the bound leaves rounding no margin to work with:
+# SCS and Clarabel stop at about 1e-7 in absolute terms (pep.solve.SCS_EPS), so a value that close is "at
+# the bound" (h = 1, N = 40: SCS gives 0.006172828 for 1/162, 1.8e-6 relative, 1.1e-8 absolute). This only
+# orders the attempts; either one is checked exactly.
 TIGHT_RTOL = 1e-6
+TIGHT_ATOL = 1e-7
 
 
 def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None, problem: dict | None = None,
@@ -559,7 +601,8 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
     if tau < 0:
         return fail(f"negative bound {bound}", "none")
     attempts = []
-    tight = numeric_value is not None and abs(numeric_value - float(bound)) <= TIGHT_RTOL * abs(float(bound))
+    tight = numeric_value is not None and abs(numeric_value - float(bound)) <= (
+        TIGHT_RTOL * abs(float(bound)) + TIGHT_ATOL)
     order = ("rounding",) if quick else (("reconstruction", "rounding") if tight
                                          else ("rounding", "reconstruction"))
     for method in order:
@@ -572,7 +615,7 @@ def certify_bound(data: PEPData, bound: Any, *, time_limit: float | None = None,
             if method == "rounding":
                 lam, cols, info = rounded_dual(data, tau, left, warm, margin_solves=not quick)
             elif _is_rational(data) and not (isinstance(bound, QSqrt) and bound.b):
-                lam, cols, info = reconstructed_dual(data, tau, left)
+                lam, cols, info = reconstructed_dual(data, tau, left, warm)
             else:  # Q(sqrt 2) data or bound: the exact bound itself is the candidate tau
                 lam, cols, info = reconstruct_q2(data, bound, left, solve_dual)
         except (SolverTimeLimit, MissingPackage):
@@ -597,7 +640,8 @@ def checked_certificate(data: PEPData, desc: dict, bound: Any, lam: list[Any], c
     names = [c.name for c in data.all_constraints]
     cert = {"format": FORMAT, "problem": desc, "bound": encode(bound), "tau": encode(lam[-1]),
             "multipliers": {nm: encode(v) for nm, v in zip(names, lam, strict=True) if v},
-            "psd": {"basis": desc.get("basis", data.description.get("basis", [])), "columns": cols},
+            "psd": {"basis": desc.get("basis", data.description.get("basis", [])),
+                    **({"method": cols} if cols == certcheck.ELIMINATION else {"columns": cols})},
             "method": method}
     cert["multipliers"]["initial"] = encode(lam[-1])
     if bound_below is not None:

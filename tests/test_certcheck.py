@@ -52,9 +52,9 @@ def test_checker_imports_only_the_standard_library() -> None:
              for a in node.names}
     names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert names <= STDLIB
-    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, caps, the statement check, any
-    # method's step matrix H and the six metrics included
-    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 650
+    # short enough to read in a quarter of an hour: Q(sqrt 2) evidence, exact elimination, caps, the
+    # statement check, any method's step matrix H and the six metrics included
+    assert len(Path(certcheck.__file__).read_text().splitlines()) <= 690
 
 
 @pytest.fixture(scope="module")
@@ -99,18 +99,48 @@ def test_tampered_multiplier_rejected(which: str, dt_cert: dict, silver_cert: di
     assert not ok and "\n" not in reason and reason
 
 
-def test_tampered_factor_entry_rejected(dt_cert: dict) -> None:
-    cert = copy.deepcopy(dt_cert)
-    col = cert["psd"]["columns"][1]
-    col["num"][-1] = str(int(col["num"][-1]) + 1)
+@pytest.fixture(scope="module")
+def dt_loose_cert() -> dict:
+    # the same PEP with a bound above its worst case (1/17 > 1/18): a rounded certificate with LDL columns
+    data = build_gd_pep(make_class("smooth-convex"), constant_steps(4, Fraction(1)), "distance",
+                        "function-gap")
+    att = certify_bound(data, Fraction(1, 17))
+    assert att.ok and att.method == "rounding", att.reason
+    return att.certificate
+
+
+def test_tight_certificates_prove_psd_by_exact_elimination(dt_cert: dict) -> None:
+    assert dt_cert["psd"]["method"] == certcheck.ELIMINATION and "columns" not in dt_cert["psd"]
+    for method, needle in (("cholesky", "unknown PSD evidence method"), (None, "unknown PSD evidence")):
+        cert = copy.deepcopy(dt_cert)
+        cert["psd"]["method"] = method
+        ok, reason = certcheck.check(cert)
+        assert not ok and needle in reason and "\n" not in reason
+    cert = copy.deepcopy(dt_cert)  # evidence dropped: the checker does not assume S PSD
+    del cert["psd"]["method"]
+    ok, reason = certcheck.check(cert)
+    assert not ok and "malformed" in reason
+
+
+def test_tampered_factor_entry_rejected(dt_loose_cert: dict) -> None:
+    # a rounded certificate's S - T has a margin: a change of one unit in the last place is absorbed by it
+    # (and still proves S PSD), a change of the factor's size is not
+    cert = copy.deepcopy(dt_loose_cert)
+    col = cert["psd"]["columns"][0]
+    col["num"][0] = str(int(col["num"][0]) + int(col["den"]))
     ok, reason = certcheck.check(cert)
     assert not ok and "PSD" in reason
 
 
 def test_tampered_problem_rejected(dt_cert: dict, silver_cert: dict) -> None:
-    cert = copy.deepcopy(dt_cert)
-    cert["problem"]["steps"][2] = "11/10"  # a different method
-    assert not certcheck.check(cert)[0]
+    # a different method whose worst case is above the bound (steps 1, 1, 3, 1: 0.0741 > 1/18 by Clarabel)
+    # or unknown (9/10); 11/10 would not do: its worst case is 0.0543 < 1/18, so the multipliers still
+    # prove the bound for it (S stays positive definite, smallest eigenvalue 6.6e-4) and the checker is
+    # right to accept that
+    for step in ("3", "9/10"):
+        cert = copy.deepcopy(dt_cert)
+        cert["problem"]["steps"][2] = step
+        assert not certcheck.check(cert)[0], step
     cert = copy.deepcopy(silver_cert)
     cert["problem"]["class"] = "smooth"  # a larger class: the multipliers no longer prove anything
     assert not certcheck.check(cert)[0]
@@ -173,16 +203,24 @@ def _many(n: int) -> dict:
     return {f"interp({i},{i + 1})": "1" for i in range(n)} | {"initial": "1/10"}
 
 
+def _one_column(cert: dict) -> dict:
+    """The certificate with LDL-column PSD evidence (one column of the right length) in place of the tight
+    certificates' exact elimination: for the caps that concern columns."""
+    cert["psd"].pop("method", None)
+    cert["psd"]["columns"] = [{"d": "1", "den": "1", "num": ["0"] * len(cert["psd"]["basis"])}]
+    return cert
+
+
 CAPS = [
     ("MAX_DIGITS", lambda c: c["multipliers"].update({"interp(0,1)": "7" * 2001 + "/3"})),
     ("MAX_DIGITS", lambda c: c["multipliers"].update({"interp(0,1)": "1/" + "3" * 2001})),
-    ("MAX_DIGITS", lambda c: c["psd"]["columns"][0].update(den="9" * 2001)),
+    ("MAX_DIGITS", lambda c: _one_column(c)["psd"]["columns"][0].update(den="9" * 2001)),
     ("MAX_EXPONENT", lambda c: c.update(bound="1e999999999")),
     ("MAX_EXPONENT", lambda c: c["multipliers"].update({"interp(0,1)": "1.5e-999999999"})),
     ("MAX_DEPTH", lambda c: c["proves"]["claim_table"].update(extra=_deep(40))),
     ("MAX_STEPS", lambda c: c["problem"].update(steps=["1"] * 257)),
     ("MAX_MULTIPLIERS", lambda c: c.update(multipliers=_many(70_001))),
-    ("MAX_COLUMNS", lambda c: c["psd"].update(columns=[c["psd"]["columns"][0]] * 259)),
+    ("MAX_COLUMNS", lambda c: c["psd"].update(columns=[_one_column(c)["psd"]["columns"][0]] * 259)),
     ("MAX_POINTS", lambda c: c["problem"].update(points=[f"p{i}" for i in range(33)])),
 ]
 

@@ -34,7 +34,7 @@ RHO = 1 + math.sqrt(2)
 def uses_q2_evidence(cert: dict) -> bool:
     """Whether a certificate's PSD evidence has Q(sqrt 2) entries."""
     return any(isinstance(col.get("d"), list) or any(isinstance(x, list) for x in col["num"])
-               for col in cert["psd"]["columns"])
+               for col in cert["psd"].get("columns", []))
 
 
 def dt_pep(n_steps: int):
