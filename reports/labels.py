@@ -81,6 +81,9 @@ LABELS: dict[str, str] = {
     "normalized_form": "normalized form", "parametric_multipliers": "multipliers (functions of q)",
     "parametric_checks": "parametric checks", "parametric_reason": "no parametric certificate because",
     "at_sample": "at the sample", "identity": "identity", "multipliers": "multipliers", "psd": "PSD",
+    "witness_family": "witness family", "violation": "violation",
+    "for_every_parameter": "for every parameter", "instance": "instance",
+    "instance_violation": "violation at the instance",
     # function
     "at": "at", "direction": "direction", "gradient": "gradient", "hessian": "Hessian", "inertia": "inertia",
     "positive": "positive", "negative": "negative", "zero": "zero", "second_order": "second-order test",

@@ -57,7 +57,7 @@ class ClassInequalityChecker(Checker):
 
     kind = "class-inequality"
     required = ("class", "L", "points", "lhs", "relation", "rhs")
-    optional = ("m",)
+    optional = ("m", "assume", "domain")  # assume and domain: with symbolic L and m only
 
     def check(self, claim: Claim, ctx: Context) -> Outcome:
         from verify.checkers.class_symbolic import check_symbolic, is_symbolic
@@ -65,6 +65,10 @@ class ClassInequalityChecker(Checker):
         if is_symbolic(claim):
             with pep_limits(ctx):
                 return check_symbolic(claim, ctx, self.check)
+        for name in ("assume", "domain"):
+            if claim.get(name) is not None:
+                raise FieldError(name, "other parameters and a domain need symbolic L and m (L = \"L\", "
+                                       "m = \"m\"); with numbers, write the numbers in lhs and rhs")
         ineq = parse(claim, ctx)
         evidence: dict[str, Any] = {"class": ineq.fclass, "L": str(ineq.L), "m": str(ineq.m),
                                     "points": list(ineq.space.points),

@@ -11,12 +11,15 @@ from typing import Any
 import sympy as sp
 
 from core.errors import FieldError
+from core.expr import make_symbol, parse_relations
 from pep.classes import make_class
 from pep.parametric import parametric_certificate
 from pep.pointset import build_points_pep
 from symbolic.vector import VectorSpace, expand_to_gram
 from verify.checkers.base import Context
 from verify.claims import Claim
+from verify.params import Parameters
+from verify.quadratic_family import refute_by_quadratics
 from verify.verdict import Outcome, Verdict
 
 PARAMETERS = ("L", "m")
@@ -41,9 +44,28 @@ def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
         raise FieldError("points", "must be a list of point names such as [\"x\", \"y\"]")
     L, m, q = sp.Symbol("L", positive=True), sp.Symbol("m", positive=True), sp.Symbol("q", positive=True)
     space = VectorSpace(points)
-    lhs, _ = expand_to_gram(claim.get("lhs"), space, {"L": L, "m": m}, field="lhs", caps=ctx.caps)
-    rhs, _ = expand_to_gram(claim.get("rhs"), space, {"L": L, "m": m}, field="rhs", caps=ctx.caps)
+    params = _parameters(claim, ctx, L, m)
+    names = dict(params.symbols)
+    lhs, _ = expand_to_gram(claim.get("lhs"), space, names, field="lhs", caps=ctx.caps)
+    rhs, _ = expand_to_gram(claim.get("rhs"), space, names, field="rhs", caps=ctx.caps)
+    unknown = set(names) - set(params.symbols)
+    if unknown:
+        raise FieldError("assume", f"name '{sorted(unknown)[0]}' is not a parameter: declare it in assume "
+                                   "(e.g. { alpha = \"positive\" })")
     excess = sp.expand(lhs - rhs if relation == "<=" else rhs - lhs)
+    family = refute_by_quadratics(excess, space, L, m, params)
+    if family is not None:
+        order = [str(s) for s in params.symbols.values()]
+        how = "for every parameter value in the domain" if family.everywhere else "at one parameter value"
+        return Outcome(Verdict.REFUTED, f"fails {how}: {family.describe(order)}",
+                       {"class": "smooth-strongly-convex", "parameters": _domain_text(params),
+                        "excess_gram": str(excess), "witness_family": family.evidence()})
+    extra_names = sorted(set(params.symbols) - set(PARAMETERS))
+    if extra_names:
+        reason = (f"no quadratic f = c z^2/2 (c = m or L) violates it, and certificates symbolic in q = m/L "
+                  f"exist only without other parameters (here {', '.join(extra_names)})")
+        return Outcome(Verdict.INCONCLUSIVE, reason, {"reason": reason, "excess_gram": str(excess)})
+    restricted = bool(params.domain[:-1])  # a domain narrower than 0 < m < L: no refutation at a sample
     # normalize to L = 1: f -> L f, grad f -> L grad f, divided by L; then m = q L must leave no L
     subs = {sym: L * sym for sym in space.fvalues.values()}
     for (a, b), sym in space.gram_symbols().items():
@@ -90,7 +112,7 @@ def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
                                           f"{claim.get('lhs')} {relation} {claim.get('rhs')} for every "
                                           f"smooth-strongly-convex f with 0 < m < L and all points", evidence)
     evidence["parametric_reason"] = cert.reason
-    if cert.failing_q is not None:
+    if cert.failing_q is not None and not restricted:
         at = Claim(id=claim.id, kind=claim.kind, statement=claim.statement, file=claim.file,
                    fields={**claim.fields, "L": 1, "m": str(cert.failing_q)})
         numeric = numeric_check(at, ctx)
@@ -103,6 +125,29 @@ def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
     reason = f"no certificate symbolic in q = m/L: {cert.reason}"
     evidence["reason"] = reason
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def _parameters(claim: Claim, ctx: Context, L: Any, m: Any) -> Parameters:
+    """L, m and the claim's other parameters (``assume``) with the domain (``domain``, and 0 < m < L last)."""
+    assume = claim.get("assume", {})
+    if not isinstance(assume, dict) or not all(isinstance(v, str) for v in assume.values()):
+        raise FieldError("assume", "must be a table such as { alpha = \"positive\" }")
+    symbols: dict[str, Any] = {"L": L, "m": m}
+    for name, kind in assume.items():
+        if name in PARAMETERS:
+            raise FieldError("assume", f"'{name}' is the class parameter (positive, with 0 < m < L)")
+        symbols[name] = make_symbol(name, kind)
+    raw = claim.get("domain", [])
+    raw = [raw] if isinstance(raw, str) else raw
+    if not isinstance(raw, list):
+        raise FieldError("domain", "must be a list of comparisons such as [\"alpha*L < 1\"]")
+    domain = [t for i, text in enumerate(raw)
+              for t in parse_relations(text, field=f"domain[{i}]", symbols=symbols, caps=ctx.caps)]
+    return Parameters(symbols=symbols, domain=[*domain, (m, "<", L)], assume=dict(assume))
+
+
+def _domain_text(params: Parameters) -> str:
+    return " and ".join(f"{a} {op} {b}" for a, op, b in params.domain)
 
 
 def _exact(coeff: Any) -> Any:
