@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,8 @@ def recheck_claim(claim_file: str, claim_id: str, paths: list[str], ctx: Context
             bad = next((r.error for r in rejected if r.id == claim_id), None) or next(
                 (r.error for r in rejected if r.error.claim_id is None), None)
             raise bad or ClaimError(f"no claim with id '{claim_id}'", file=claim_file)
+        if claim.kind == "class-inequality" and claim.get("L") == "L":
+            return _recheck_parametric(claim, paths)
         with time_limit(ctx.caps.seconds):
             expected = statement_of(claim, ctx)
     except ClaimError as exc:
@@ -170,6 +173,29 @@ def recheck_claim(claim_file: str, claim_id: str, paths: list[str], ctx: Context
         if cert is not None:
             reason = claim_mismatch(cert, expected)
             ok, why = (False, reason) if reason else certcheck.verify(cert)
+            status, line = (0 if ok else 1), f"{certcheck._shown(path)}: {'OK' if ok else 'INVALID'}: {why}"
+        print(line, flush=True)
+        code = max(code, status)
+    return code
+
+
+def _recheck_parametric(claim: Claim, paths: list[str]) -> int:
+    """``recheck --claim`` for a claim symbolic in m and L: the certificate must name exactly this claim's
+    table (its SHA-256), then check at the default q values (:mod:`pep.certcheck_parametric`)."""
+    from pep import certcheck_parametric
+
+    want = certcheck.claim_hash(claim_table(claim))
+    code = 0
+    for path in paths:
+        status, cert, line = certcheck.read(path)
+        if cert is not None:
+            if cert.get("format") != certcheck.PARAMETRIC_FORMAT:
+                ok, why = False, "the claim is symbolic in m and L: its certificate must be parametric"
+            elif cert.get("proves", {}).get("claim_sha256") != want:
+                ok, why = False, "the certificate names another claim (its claim_sha256 differs)"
+            else:
+                at = [Fraction(x) for x in certcheck_parametric.DEFAULT_AT]
+                ok, why = certcheck_parametric.check_at(cert, at)
             status, line = (0 if ok else 1), f"{certcheck._shown(path)}: {'OK' if ok else 'INVALID'}: {why}"
         print(line, flush=True)
         code = max(code, status)

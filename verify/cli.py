@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--claim", nargs=2, metavar=("FILE", "ID"),
                      help="also check that each certificate proves exactly claim ID of the claim file FILE "
                           "(recomputed with the suite's own parser)")
+    rec.add_argument("--at", action="append", default=[], metavar="Q",
+                     help="check certificates symbolic in q = m/L at this rational q in (0, 1) (repeatable; "
+                          "default 1/10, 1/3, 1/2, 9/10)")
     return parser
 
 
@@ -298,6 +301,10 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     except ImportError:
         print("error: certificate re-checking is not available in this build", file=sys.stderr)
         return EXIT_INPUT
+    if args.claim is None and args.at:
+        from pep import certcheck_parametric
+
+        return certcheck_parametric.main([*args.certificates, *(x for q in args.at for x in ("--at", q))])
     if args.claim is None:
         return certcheck.main(args.certificates)
     from verify.certificates import recheck_claim

@@ -5,17 +5,24 @@ certificate exists at some q, the claim is checked at that (m, L) = (q, 1) and r
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
 from core.errors import FieldError
 from core.expr import make_symbol, parse_relations
+from pep.certcheck import PARAMETRIC_FORMAT, claim_hash
+from pep.certcheck_parametric import DEFAULT_AT, check_at
 from pep.classes import make_class
 from pep.parametric import parametric_certificate
 from pep.pointset import build_points_pep
 from symbolic.vector import VectorSpace, expand_to_gram
+from verify.certificates import claim_table
 from verify.checkers.base import Context
 from verify.claims import Claim
 from verify.params import Parameters
@@ -108,6 +115,14 @@ def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
     cert = parametric_certificate(build)
     if cert.ok:
         evidence.update(parametric_multipliers=cert.multipliers, parametric_checks=cert.checks)
+        pcert = _certificate_file(claim, build, cert, q)
+        t0 = time.perf_counter()
+        ok, why = check_at(pcert, [Fraction(x) for x in DEFAULT_AT])
+        check_seconds = round(time.perf_counter() - t0, 3)
+        if not ok:  # the symbolic proof and its own numbers disagree: trust neither
+            reason = f"the certificate symbolic in q does not check at a sample: {why}"
+            return Outcome(Verdict.INCONCLUSIVE, reason, {**evidence, "reason": reason})
+        _save(pcert, claim, ctx, evidence, check_seconds)
         return Outcome(Verdict.CERTIFIED, f"certificate in q = m/L, proved symbolically: "
                                           f"{claim.get('lhs')} {relation} {claim.get('rhs')} for every "
                                           f"smooth-strongly-convex f with 0 < m < L and all points", evidence)
@@ -125,6 +140,48 @@ def check_symbolic(claim: Claim, ctx: Context, numeric_check: Any) -> Outcome:
     reason = f"no certificate symbolic in q = m/L: {cert.reason}"
     evidence["reason"] = reason
     return Outcome(Verdict.INCONCLUSIVE, reason, evidence)
+
+
+def _certificate_file(claim: Claim, build: Any, cert: Any, q: Any) -> dict[str, Any]:
+    """The parametric certificate (pep/certcheck_parametric.py): the point-set problem with its objective
+    and the multipliers as rational functions of q, and the suite's symbolic proof, for ``recheck``."""
+    sample = build(Fraction(1, 2)).description  # names, basis and points; q and the objective replaced
+    symbolic = build(q)
+    names = sample["basis"]
+    fnames = [f"f:{p}" for p in sample["points"]]
+    objective = {"quadratic": [[names[r], names[c], str(sp.cancel(v))]
+                               for (r, c), v in symbolic.objective_M.items() if v != 0],
+                 "linear": [[fnames[k], str(sp.cancel(v))]
+                            for k, v in symbolic.objective_b.items() if v != 0]}
+    table = claim_table(claim)
+    return {"format": PARAMETRIC_FORMAT,
+            "proves": {"claim": claim.id, "kind": claim.kind, "statement": claim.statement,
+                       "claim_sha256": claim_hash(table), "claim_table": table,
+                       "parameters": "every 0 < m < L, q = m/L"},
+            "problem": {**sample, "q": "q", "objective": objective},
+            "multipliers": {name: str(v) for name, v in cert.multipliers.items()},
+            "psd": {"basis": names, "method": "elimination"},
+            "symbolic_proof": dict(cert.checks)}
+
+
+def _save(pcert: dict[str, Any], claim: Claim, ctx: Context, evidence: dict[str, Any],
+          check_seconds: float) -> None:
+    """Write the parametric certificate to the certificate folder (when one is set); the path in evidence."""
+    if ctx.cert_dir is None:
+        return
+    path = Path(ctx.cert_dir) / f"{claim.id}.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(pcert, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        evidence["certificate"] = f"not saved: {' '.join(str(exc).split())}"
+        return
+    evidence["certificate"] = str(path)
+    text = path.read_text(encoding="utf-8")
+    digits = max((len(d) for d in re.findall(r"/\s*\(?(\d+)", text)), default=1)
+    evidence["certificate_stats"] = {"size_bytes": len(text.encode("utf-8")),
+                                     "max_denominator_digits": digits, "check_seconds": check_seconds,
+                                     "recheck": f"python -m verify recheck {path} --at 1/3"}
 
 
 def _parameters(claim: Claim, ctx: Context, L: Any, m: Any) -> Parameters:
