@@ -264,11 +264,12 @@ def _scs_start(data: PEPData, warm: Any, tau: float | None, A: sps.csc_matrix, C
 
 
 # --- exact pieces -------------------------------------------------------------------------------------
-def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction]) -> list[Fraction] | None:
+def _rref_fix(E: list[list[Fraction]], rhs: list[Fraction], guess: list[Fraction],
+              exact_fallback: bool = True) -> list[Fraction] | None:
     """Exact solution of E x = rhs equal to ``guess`` off a pivot set (earliest independent columns);
     None if inconsistent."""
     resid = [r - d for r, d in zip(rhs, row_dots(E, guess), strict=True)]
-    delta = rref_particular(E, resid, len(guess))
+    delta = rref_particular(E, resid, len(guess), exact_fallback=exact_fallback)
     if delta is None:
         return None
     return [g + d for g, d in zip(guess, delta, strict=True)]
@@ -335,12 +336,12 @@ def _precorrect(E: list[list[Fraction]], rhs: list[Fraction], lam: np.ndarray) -
 
 
 def _repair(E: list[list[Fraction]], rhs: list[Fraction], lam_num: np.ndarray, unknowns: list[int],
-            rounding: Any) -> list[Fraction] | None:
+            rounding: Any, exact_fallback: bool = True) -> list[Fraction] | None:
     """Multipliers (all constraints) that satisfy E lam = rhs exactly, zero off ``unknowns``."""
     order = _by_size(lam_num, unknowns)
     sub = [[row[i] for i in order] for row in E]
     guess = [rounding(float(lam_num[i])) for i in order]
-    x = _rref_fix(sub, rhs, guess)
+    x = _rref_fix(sub, rhs, guess, exact_fallback)
     if x is None:
         return None
     out = [Fraction(0)] * len(E[0])
@@ -484,9 +485,11 @@ def _symmetric_times(w: list[Fraction], n: int) -> Any:
 FACE_PSD_SCREEN = 1e-9
 
 
-def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: np.ndarray
-                ) -> tuple[list | None, list | None, str]:
-    """Multipliers with S W = 0 and the linear equalities exact at ``tau``, and an exact LDL^T of S."""
+def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: np.ndarray,
+                exact_fallback: bool = True) -> tuple[list | None, list | None, str]:
+    """Multipliers with S W = 0 and the linear equalities exact at ``tau`` (S's PSD is then proved by the
+    checker); ``exact_fallback`` False, a quick try: one threshold and only the float-guided exact solve
+    (see :func:`rref_particular`)."""
     cons = data.constraints
     m = len(cons)
     E, rhs = _b_system(data, tau)
@@ -499,9 +502,9 @@ def _exact_face(data: PEPData, tau: Fraction, W: list[list[Fraction]], lam_num: 
             rhs.append(Cw[r] - tau * A0w[r])
     top = float(lam_num.max()) if m else 1.0
     reason = "no threshold gave a consistent exact system"
-    for thr in (1e-7, 1e-5, 1e-9, 1e-4):
+    for thr in (1e-7, 1e-5, 1e-9, 1e-4) if exact_fallback else (1e-7,):  # a quick try: the likeliest only
         unknowns = [i for i in range(m) if lam_num[i] > thr * top]
-        lam = _repair(E, rhs, lam_num, unknowns, lambda x: _dyadic(x, 24))
+        lam = _repair(E, rhs, lam_num, unknowns, lambda x: _dyadic(x, 24), exact_fallback)
         if lam is None:
             continue
         if min(lam, default=0) < 0:
@@ -529,7 +532,8 @@ def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None,
     if warm is not None and getattr(warm, "ok", False) and math.isfinite(warm.value):
         names = [c.name for c in data.constraints]
         lam = np.array([max(warm.multipliers.get(nm, 0.0), 0.0) for nm in names])
-        found = _face_from(data, bound, warm.value, np.asarray(warm.S), np.asarray(warm.G), lam)
+        found = _face_from(data, bound, warm.value, np.asarray(warm.S), np.asarray(warm.G), lam,
+                           exact_fallback=False)
         if found[0] is not None:
             return found[0], found[1], f"from the solve's own solution, {found[2]}"
         reason = f"from the solve's own solution: {found[2]}; "
@@ -543,7 +547,7 @@ def reconstructed_dual(data: PEPData, bound: Fraction, time_limit: float | None,
 
 
 def _face_from(data: PEPData, bound: Fraction, value: float, S: np.ndarray, G: np.ndarray,
-               lam_num: np.ndarray) -> tuple[list | None, list | None, str]:
+               lam_num: np.ndarray, exact_fallback: bool = True) -> tuple[list | None, list | None, str]:
     """The exact face read from one numeric solution (worst case ``value``, dual S, primal G, multipliers)."""
     if value > float(bound) + 1e-7 * (1 + abs(float(bound))):
         return None, None, f"the numeric worst case {value:.10g} exceeds the bound {float(bound):.10g}"
@@ -554,7 +558,7 @@ def _face_from(data: PEPData, bound: Fraction, value: float, S: np.ndarray, G: n
     reason = ""
     for tau in taus:
         for W in bases:
-            lam, cols, why = _exact_face(data, tau, W, lam_num)
+            lam, cols, why = _exact_face(data, tau, W, lam_num, exact_fallback)
             if lam is not None:
                 dens = max((x.denominator for row in W for x in row), default=1)
                 return lam, cols, f"tau = {tau}, {info} (denominators <= {dens}), {why}"

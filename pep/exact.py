@@ -228,15 +228,20 @@ def ldl_q2(S: list[list[Any]]) -> list[dict] | None:
 PIVOT_RTOL = 1e-9
 
 
-def rref_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int) -> list[Fraction] | None:
+def rref_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int, *,
+                    exact_fallback: bool = True) -> list[Fraction] | None:
     """A solution of rows . x = rhs over Q with every non-pivot variable 0 (pivots: the earliest
     independent columns); None if the system is inconsistent.
 
     First the pivots are chosen in floats and the square system on them is solved exactly (python-flint),
     the solution checked exactly against every row: at N = 40 (83 rows, 1,664 columns) that takes 0.05 s
-    where the exact rref takes 0.6 s. When that fails, python-flint's exact rref decides."""
+    where the exact rref takes 0.6 s. When that fails, python-flint's exact rref decides, unless
+    ``exact_fallback`` is False (a cheap first try: on an inconsistent system at N = 48 the rref took 37 s
+    to say so)."""
     fast = _square_particular(rows, rhs, cols)
-    return fast if fast is not None else _rref_solution(rows, rhs, cols)
+    if fast is not None or not exact_fallback:
+        return fast
+    return _rref_solution(rows, rhs, cols)
 
 
 def _square_particular(rows: list[list[Fraction]], rhs: list[Fraction], cols: int) -> list[Fraction] | None:
