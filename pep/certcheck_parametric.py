@@ -146,16 +146,8 @@ def main(argv: list[str]) -> int:
     except (ValueError, ZeroDivisionError):
         print(f"error: --at takes rationals such as 1/3, got {certcheck._shown(at_text)}")
         return 2
-    code = 0
-    for path in paths:
-        status, pcert, line = certcheck.read(path)
-        if pcert is not None:
-            ok, reason = check_at(pcert, at) if pcert.get("format") == FORMAT else certcheck.verify(pcert)
-            verdict = "OK" if ok else "INVALID"
-            status, line = (0 if ok else 1), f"{certcheck._shown(path)}: {verdict}: {reason}"
-        print(line, flush=True)
-        code = max(code, status)
-    return code
+    return certcheck.report(paths, lambda c: check_at(c, at) if c.get("format") == FORMAT
+                            else certcheck.verify(c))
 
 
 if __name__ == "__main__":

@@ -167,16 +167,11 @@ def recheck_claim(claim_file: str, claim_id: str, paths: list[str], ctx: Context
         line = ClaimError(f"internal error: {type(exc).__name__}: {exc}", file=claim_file, claim_id=claim_id)
         print(f"error: {line.line()}", file=sys.stderr)
         return 2
-    code = 0
-    for path in paths:
-        status, cert, line = certcheck.read(path)
-        if cert is not None:
-            reason = claim_mismatch(cert, expected)
-            ok, why = (False, reason) if reason else certcheck.verify(cert)
-            status, line = (0 if ok else 1), f"{certcheck._shown(path)}: {'OK' if ok else 'INVALID'}: {why}"
-        print(line, flush=True)
-        code = max(code, status)
-    return code
+    def judge(cert: dict) -> tuple[bool, str]:
+        reason = claim_mismatch(cert, expected)
+        return (False, reason) if reason else certcheck.verify(cert)
+
+    return certcheck.report(paths, judge)
 
 
 def _recheck_parametric(claim: Claim, paths: list[str]) -> int:
@@ -185,21 +180,15 @@ def _recheck_parametric(claim: Claim, paths: list[str]) -> int:
     from pep import certcheck_parametric
 
     want = certcheck.claim_hash(claim_table(claim))
-    code = 0
-    for path in paths:
-        status, cert, line = certcheck.read(path)
-        if cert is not None:
-            if cert.get("format") != certcheck.PARAMETRIC_FORMAT:
-                ok, why = False, "the claim is symbolic in m and L: its certificate must be parametric"
-            elif cert.get("proves", {}).get("claim_sha256") != want:
-                ok, why = False, "the certificate names another claim (its claim_sha256 differs)"
-            else:
-                at = [Fraction(x) for x in certcheck_parametric.DEFAULT_AT]
-                ok, why = certcheck_parametric.check_at(cert, at)
-            status, line = (0 if ok else 1), f"{certcheck._shown(path)}: {'OK' if ok else 'INVALID'}: {why}"
-        print(line, flush=True)
-        code = max(code, status)
-    return code
+
+    def judge(cert: dict) -> tuple[bool, str]:
+        if cert.get("format") != certcheck.PARAMETRIC_FORMAT:
+            return False, "the claim is symbolic in m and L: its certificate must be parametric"
+        if cert.get("proves", {}).get("claim_sha256") != want:
+            return False, "the certificate names another claim (its claim_sha256 differs)"
+        return certcheck_parametric.check_at(cert, [Fraction(x) for x in certcheck_parametric.DEFAULT_AT])
+
+    return certcheck.report(paths, judge)
 
 
 def record_attempt(attempt: Any, evidence: dict[str, Any], ctx: Context, claim: Claim) -> None:
