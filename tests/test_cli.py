@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import run_cli, toml_claim
 
@@ -26,13 +27,17 @@ def test_every_registry_certificate_rechecks_with_the_standard_library(registry_
     doc = json.loads(out.read_text())
     named = [r["evidence"]["certificate"] for r in doc["results"] if "certificate" in r["evidence"]]
     certified_pep = [r for r in doc["results"] if r["kind"] in ("rate", "class-inequality")
-                     and r["verdict"] == "certified" and "parametric_multipliers" not in r["evidence"]]
-    # every PEP verdict at numeric parameters names its certificate (the proofs for every 0 < m < L are
-    # symbolic and listed in the evidence, not saved as files yet: docs/claims.md)
+                     and r["verdict"] == "certified"]
+    # every certified PEP verdict names its certificate; those for every 0 < m < L are parametric (symbolic
+    # in q) and recheck at the default q values
     assert named and len(named) == len(certified_pep)
+    parametric = [r for r in certified_pep if "parametric_multipliers" in r["evidence"]]
+    assert parametric and all(json.loads(Path(r["evidence"]["certificate"]).read_text())["format"]
+                              == "gradverify-parametric-certificate/1" for r in parametric)
     proc = run_cli("recheck", *named)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count(": OK:") == len(named)
+    assert proc.stdout.count("at q = m/L = 1/10, 1/3, 1/2, 9/10") == len(parametric)
 
 
 def test_expectation_mismatch_exits_1(tmp_path):
