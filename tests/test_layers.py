@@ -76,7 +76,8 @@ def _stack_files() -> tuple[str, ...]:
         name = Path(frame.f_code.co_filename).resolve()
         if name.is_relative_to(REPO) and name.is_file():
             rel = str(name.relative_to(REPO))
-            if not rel.startswith("tests") and (not chain or chain[-1] != rel):
+            ours = rel.split("/")[0] in LAYERS  # not tests, nor a virtualenv inside the clone (tox's .tox)
+            if ours and (not chain or chain[-1] != rel):
                 chain.append(rel)
         frame = frame.f_back
     return tuple(reversed(chain))
